@@ -1,0 +1,1 @@
+"""Pure domain of incident-bridge: no Flask, database, queue or HTTP imports."""

@@ -1,0 +1,191 @@
+"""Value types of the domain: the incident card as the incident system exports it.
+
+Every datetime in the domain is timezone-aware and in UTC; the organisation's
+zone is applied only when a time is shown.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class Importance(enum.StrEnum):
+    """«Важность» of an incident card."""
+
+    HIGH = "high"  # «Высокая»
+    NORMAL = "normal"  # «Обычная»
+    PRIVATE = "private"  # «ЛС» — a private message
+
+    @property
+    def label(self) -> str:
+        return IMPORTANCE_LABELS[self]
+
+
+IMPORTANCE_LABELS = {
+    Importance.HIGH: "Высокая",
+    Importance.NORMAL: "Обычная",
+    Importance.PRIVATE: "ЛС",
+}
+
+
+class Feedback(enum.StrEnum):
+    """The author's reaction after the answer («Автор доволен / нейтрален / недоволен»)."""
+
+    SATISFIED = "satisfied"
+    NEUTRAL = "neutral"
+    DISSATISFIED = "dissatisfied"
+
+    @property
+    def label(self) -> str:
+        return FEEDBACK_LABELS[self]
+
+
+FEEDBACK_LABELS = {
+    Feedback.SATISFIED: "Автор доволен",
+    Feedback.NEUTRAL: "Автор нейтрален",
+    Feedback.DISSATISFIED: "Автор недоволен",
+}
+
+
+class Platform(enum.StrEnum):
+    """Social networks and other channels a message can come from."""
+
+    VK = "vk"
+    OK = "ok"
+    TELEGRAM = "telegram"
+    FACEBOOK = "facebook"
+    INSTAGRAM = "instagram"
+    TWITTER = "twitter"
+    YOUTUBE = "youtube"
+    FORUM = "forum"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return PLATFORM_LABELS[self]
+
+
+PLATFORM_LABELS = {
+    Platform.VK: "ВКонтакте",
+    Platform.OK: "Одноклассники",
+    Platform.TELEGRAM: "Telegram",
+    Platform.FACEBOOK: "Facebook",
+    Platform.INSTAGRAM: "Instagram",
+    Platform.TWITTER: "Twitter",
+    Platform.YOUTUBE: "Видеохостинг",
+    Platform.FORUM: "Форум / блог",
+    Platform.OTHER: "Другое",
+}
+
+
+class DraftKind(enum.StrEnum):
+    """What an executor's draft is: the answer, an interim answer or a clarification request."""
+
+    ANSWER = "answer"
+    INTERIM = "interim"
+    CLARIFICATION = "clarification"
+
+    @property
+    def label(self) -> str:
+        return DRAFT_KIND_LABELS[self]
+
+
+DRAFT_KIND_LABELS = {
+    DraftKind.ANSWER: "Ответ",
+    DraftKind.INTERIM: "Промежуточный ответ",
+    DraftKind.CLARIFICATION: "Запрос уточнения у автора",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """The citizen who wrote the message."""
+
+    name: str
+    profile_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorMessage:
+    """A follow-up the author wrote in the thread after the incident was created."""
+
+    external_id: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentCard:
+    """One incident as the incident system describes it (its export's columns).
+
+    ``revision`` grows every time the system changes the card; an older
+    revision must never overwrite a newer one.
+    """
+
+    external_id: str
+    number: str
+    created_at: datetime
+    detected_at: datetime
+    text: str
+    author: Author
+    platform: Platform
+    post_url: str | None
+    municipality: str
+    topic_group: str
+    topic: str
+    importance: Importance
+    revision: int
+    attachments: tuple[str, ...] = ()
+    step: str | None = None
+    feedback: Feedback | None = None
+    follow_ups: tuple[AuthorMessage, ...] = ()
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class OutboundKind(enum.StrEnum):
+    """What the bridge sends to the incident system."""
+
+    REPLY = "reply"
+    INTERIM = "interim"
+    CLARIFICATION = "clarification"
+    REDIRECT = "redirect"
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """One thing to deliver to the incident system, with its idempotency key."""
+
+    external_id: str
+    kind: OutboundKind
+    idempotency_key: str
+    text: str
+    signed_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """The incident system's acknowledgement of one delivered ``Outbound``."""
+
+    remote_id: str
+    accepted_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentPage:
+    """One page of changed incidents and the cursor to ask for the next one."""
+
+    cards: tuple[IncidentCard, ...]
+    rejected: tuple[RejectedRecord, ...]
+    next_cursor: str | None
+    has_more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRecord:
+    """A record of a page that failed validation: kept raw, with the reason."""
+
+    external_id: str | None
+    raw: str
+    reason: str

@@ -1,0 +1,27 @@
+"""Ports: what the domain needs from the outside world, as Protocols."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from incident_bridge.domain.model import Delivery, IncidentPage, Outbound
+
+
+class IncidentSystem(Protocol):
+    """The federal incident system as the bridge sees it, whatever the transport."""
+
+    def fetch_changes(self, cursor: str | None, limit: int = 100) -> IncidentPage:
+        """Return incidents changed after ``cursor`` (``None``: from the beginning)."""
+        ...
+
+    def deliver(self, outbound: Outbound) -> Delivery:
+        """Deliver one reply, redirect or clarification request; idempotent by its key.
+
+        Raises ``TransientDeliveryError`` when worth retrying and
+        ``DeliveryRejected`` when the system refused it for good.
+        """
+        ...
+
+    def ping(self) -> bool:
+        """Tell whether the system answers at all."""
+        ...
