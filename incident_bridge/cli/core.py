@@ -1,0 +1,116 @@
+"""Core commands: migrations, demo data, users, and running the jobs."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import click
+from flask import current_app
+
+from incident_bridge.extension import MIGRATIONS_DIR, bridge_state
+
+
+def register(group: click.Group) -> None:
+    """Add the core commands to ``flask bridge``."""
+    group.add_command(migrate)
+    group.add_command(seed_demo)
+    group.add_command(create_user)
+    group.add_command(run_jobs)
+    group.add_command(worker)
+    group.add_command(cron)
+
+
+@click.command("migrate")
+def migrate() -> None:
+    """Apply the bridge's database migrations (its own Alembic history)."""
+    import flask_migrate
+
+    flask_migrate.upgrade(directory=MIGRATIONS_DIR)
+    click.echo("База данных incident-bridge обновлена.")
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Create demo subdivisions and users (idempotent) and print their logins."""
+    from incident_bridge.services.demo import seed
+
+    state = bridge_state(current_app)
+    for login, password, role, name in seed(state.db.session, datetime.now(UTC)):
+        click.echo(f"  {login:<12} пароль: {password:<14} {role:<9} {name}")
+
+
+@click.command("create-user")
+@click.option("--login", required=True)
+@click.option("--name", "full_name", required=True)
+@click.option("--role", type=click.Choice(["operator", "executor", "admin"]), required=True)
+@click.option("--subdivision", default=None, help="Subdivision name (executors).")
+@click.password_option()
+def create_user(login: str, full_name: str, role: str, subdivision: str | None, password: str) -> None:
+    """Create a person who can sign in."""
+    from sqlalchemy import select
+
+    from incident_bridge.domain.errors import BridgeError
+    from incident_bridge.persistence.models import Subdivision
+    from incident_bridge.services import directory
+
+    session = bridge_state(current_app).db.session
+    sub_id = None
+    if subdivision:
+        sub = session.scalar(select(Subdivision).where(Subdivision.name == subdivision))
+        if sub is None:
+            raise click.UsageError(f"Нет подразделения «{subdivision}».")
+        sub_id = sub.id
+    try:
+        directory.create_user(session, login=login, full_name=full_name, password=password,
+                              role=role, subdivision_id=sub_id, now=datetime.now(UTC))
+    except BridgeError as exc:
+        raise click.ClickException(exc.user_message) from exc
+    click.echo(f"Пользователь {login} создан.")
+
+
+@click.command("run-jobs")
+@click.argument("names", nargs=-1, type=click.Choice(["poll", "push", "deadlines"]))
+def run_jobs(names: tuple[str, ...]) -> None:
+    """Run the sync tasks once, here and now (all of them unless named)."""
+    from incident_bridge.jobs.tasks import TASKS
+
+    for name in names or tuple(TASKS):
+        click.echo(f"{name}: {json.dumps(TASKS[name](), ensure_ascii=False)}")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--simple", is_flag=True, help="Run jobs in the worker process (no fork).")
+def worker(burst: bool, simple: bool) -> None:
+    """Run an rq worker for the bridge's queue (needs INCIDENT_BRIDGE_REDIS_URL)."""
+    from rq import SimpleWorker, Worker
+
+    from incident_bridge.jobs.context import bind_app
+    from incident_bridge.jobs.runner import queue
+
+    settings = bridge_state(current_app).settings
+    if not settings.redis_url:
+        raise click.UsageError("Не задан INCIDENT_BRIDGE_REDIS_URL: без Redis задачи идут внутри веб-процесса.")
+    bind_app(current_app._get_current_object())  # type: ignore[attr-defined]
+    q = queue(settings)
+    cls = SimpleWorker if simple else Worker
+    cls([q], connection=q.connection).work(burst=burst)
+
+
+@click.command("cron")
+def cron() -> None:
+    """Run rq's cron scheduler that enqueues poll, push and deadline tasks periodically."""
+    from rq.cron import CronScheduler
+
+    from incident_bridge.jobs.runner import JOB_TIMEOUT, intervals, queue
+    from incident_bridge.jobs.tasks import TASKS
+
+    settings = bridge_state(current_app).settings
+    if not settings.redis_url:
+        raise click.UsageError("Не задан INCIDENT_BRIDGE_REDIS_URL.")
+    q = queue(settings)
+    scheduler = CronScheduler(connection=q.connection)
+    for name, every in intervals(settings).items():
+        scheduler.register(TASKS[name], q.name, interval=every, job_timeout=JOB_TIMEOUT)
+    scheduler.start()

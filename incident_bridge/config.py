@@ -1,0 +1,84 @@
+"""Every ``INCIDENT_BRIDGE_*`` setting with its default, read once into a typed ``Settings``.
+
+The README's settings table is written from ``DEFAULTS``; keep them in step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+PREFIX = "INCIDENT_BRIDGE_"
+
+DEFAULTS: dict[str, Any] = {
+    # URL of the incident system's API; None means: no incident system configured.
+    "INCIDENT_BRIDGE_INCIDENT_API_URL": None,
+    # Credentials the bridge uses to get a token from the incident system.
+    "INCIDENT_BRIDGE_INCIDENT_CLIENT_ID": "incident-bridge",
+    "INCIDENT_BRIDGE_INCIDENT_CLIENT_SECRET": "dev-secret",
+    # Seconds: (connect, read) timeout of every call to the incident system.
+    "INCIDENT_BRIDGE_INCIDENT_TIMEOUT": (3.05, 15.0),
+    # Redis URL for rq; None runs the same jobs in-process (embedded mode).
+    "INCIDENT_BRIDGE_REDIS_URL": None,
+    # Name of the rq queue the bridge uses.
+    "INCIDENT_BRIDGE_QUEUE_NAME": "incident-bridge",
+    # Seconds between polls of the incident system.
+    "INCIDENT_BRIDGE_POLL_INTERVAL": 30,
+    # Seconds between outbox pushes.
+    "INCIDENT_BRIDGE_PUSH_INTERVAL": 10,
+    # Seconds between deadline evaluations.
+    "INCIDENT_BRIDGE_DEADLINE_INTERVAL": 60,
+    # Start the in-process scheduler thread (embedded mode only).
+    "INCIDENT_BRIDGE_RUN_JOBS_IN_PROCESS": False,
+    # Incidents asked for per page when polling.
+    "INCIDENT_BRIDGE_POLL_PAGE_SIZE": 100,
+    # Maximum delivery attempts of one outbox row before it needs attention.
+    "INCIDENT_BRIDGE_OUTBOX_MAX_ATTEMPTS": 8,
+    # Regulation profile of the organisation (yelets, lipetsk, leningrad, luga, sobolevo).
+    "INCIDENT_BRIDGE_PROFILE": "yelets",
+    # Extra directories searched for profile TOML files (copies an admin changed).
+    "INCIDENT_BRIDGE_PROFILE_DIRS": (),
+    # Name of the organisation shown in the page header.
+    "INCIDENT_BRIDGE_ORGANISATION_NAME": "Администрация городского округа город Елец",
+    # URL prefix of the bridge's pages; a host application may mount them elsewhere.
+    "INCIDENT_BRIDGE_URL_PREFIX": "",
+    # Register Flask-Login's login manager (False if the host has its own).
+    "INCIDENT_BRIDGE_MANAGE_LOGIN": True,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The bridge's settings, read from the app config once in ``init_app``."""
+
+    incident_api_url: str | None
+    incident_client_id: str
+    incident_client_secret: str
+    incident_timeout: tuple[float, float]
+    redis_url: str | None
+    queue_name: str
+    poll_interval: int
+    push_interval: int
+    deadline_interval: int
+    run_jobs_in_process: bool
+    poll_page_size: int
+    outbox_max_attempts: int
+    profile: str
+    profile_dirs: tuple[str, ...]
+    organisation_name: str
+    url_prefix: str
+    manage_login: bool
+
+    @classmethod
+    def from_mapping(cls, config: Mapping[str, Any]) -> Settings:
+        """Build settings from a Flask config (keys with the ``INCIDENT_BRIDGE_`` prefix)."""
+        values = {key[len(PREFIX) :].lower(): config.get(key, default) for key, default in DEFAULTS.items()}
+        values["incident_timeout"] = tuple(values["incident_timeout"])
+        values["profile_dirs"] = tuple(values["profile_dirs"] or ())
+        return cls(**values)
+
+    @property
+    def embedded_jobs(self) -> bool:
+        """True when no Redis is configured and jobs run inside the web process."""
+        return not self.redis_url

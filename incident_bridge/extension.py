@@ -1,0 +1,149 @@
+"""``IncidentBridge``: the Flask extension that wires settings, database, jobs and pages."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+
+from incident_bridge.config import DEFAULTS, Settings
+from incident_bridge.domain.ports import IncidentSystem
+
+MIGRATIONS_DIR = str(Path(__file__).parent / "persistence" / "migrations")
+EXTENSION_KEY = "incident_bridge"
+
+
+@dataclass
+class BridgeState:
+    """What the extension keeps per application (in ``app.extensions['incident_bridge']``)."""
+
+    settings: Settings
+    db: SQLAlchemy
+    system_factory: Any = None
+    scheduler: Any = None
+    _system: IncidentSystem | None = field(default=None, repr=False)
+
+    def incident_system(self) -> IncidentSystem | None:
+        """The configured incident system adapter (one per process), or None."""
+        if self._system is None:
+            if self.system_factory is not None:
+                self._system = self.system_factory(self.settings)
+            elif self.settings.incident_api_url:
+                from adapters.http import HttpIncidentSystem
+
+                self._system = HttpIncidentSystem(
+                    self.settings.incident_api_url,
+                    client_id=self.settings.incident_client_id,
+                    client_secret=self.settings.incident_client_secret,
+                    timeout=self.settings.incident_timeout,
+                )
+        return self._system
+
+    def kick(self) -> None:
+        """Ask the jobs to push the outbox and poll now instead of at their next tick."""
+        if self.scheduler is not None:
+            self.scheduler.kick()
+        elif self.settings.redis_url:
+            from incident_bridge.jobs.runner import enqueue
+
+            enqueue(self.settings, "push")
+
+
+class IncidentBridge:
+    """The incident-bridge Flask extension.
+
+    ``IncidentBridge(app, db=db)`` or ``bridge = IncidentBridge(); bridge.init_app(app)``.
+    Pass the host's Flask-SQLAlchemy ``db`` to share its engine; without one the
+    bridge creates its own (SQLite in the instance folder unless configured).
+    ``incident_system`` is a factory ``(Settings) -> IncidentSystem`` replacing the
+    HTTP adapter (another transport, or a fake in tests).
+    """
+
+    def __init__(self, app: Flask | None = None, *, db: SQLAlchemy | None = None,
+                 incident_system: Any = None) -> None:
+        self.db = db
+        self.incident_system_factory = incident_system
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        """Register settings, database, migrations, login, blueprints and jobs on ``app``."""
+        if EXTENSION_KEY in app.extensions:
+            raise RuntimeError(
+                "An 'IncidentBridge' instance is already registered on this Flask app."
+                " Import and use that instance instead."
+            )
+        for key, default in DEFAULTS.items():
+            app.config.setdefault(key, default)
+        settings = Settings.from_mapping(app.config)
+        db = self._database(app)
+        state = BridgeState(settings=settings, db=db, system_factory=self.incident_system_factory)
+        app.extensions[EXTENSION_KEY] = state
+        if "migrate" not in app.extensions:
+            Migrate(app, db, directory=MIGRATIONS_DIR)
+        if settings.manage_login:
+            self._login(app, db)
+        from incident_bridge.web import register_blueprints
+
+        register_blueprints(app, settings.url_prefix)
+        from incident_bridge.cli import bridge
+
+        app.cli.add_command(bridge)
+        if settings.embedded_jobs and settings.run_jobs_in_process and not _reloader_parent():
+            from incident_bridge.jobs.runner import InProcessScheduler
+
+            state.scheduler = InProcessScheduler(app)
+            state.scheduler.start()
+
+    def _database(self, app: Flask) -> SQLAlchemy:
+        if self.db is not None:
+            if "sqlalchemy" not in app.extensions:
+                self.db.init_app(app)
+            return self.db
+        existing = app.extensions.get("sqlalchemy")
+        if existing is not None:
+            return existing  # type: ignore[no-any-return]
+        if not app.config.get("SQLALCHEMY_DATABASE_URI") and not app.config.get("SQLALCHEMY_BINDS"):
+            os.makedirs(app.instance_path, exist_ok=True)
+            app.config["SQLALCHEMY_DATABASE_URI"] = (
+                f"sqlite:///{Path(app.instance_path) / 'incident_bridge.sqlite3'}"
+            )
+        db = SQLAlchemy()
+        db.init_app(app)
+        self.db = db
+        return db
+
+    @staticmethod
+    def _login(app: Flask, db: SQLAlchemy) -> None:
+        from incident_bridge.persistence.models import User
+
+        manager = LoginManager()
+        manager.login_view = "incident_bridge_auth.login"
+        manager.login_message = "Войдите, чтобы продолжить."
+        manager.init_app(app)
+
+        @manager.user_loader
+        def load_user(user_id: str) -> User | None:
+            user = db.session.get(User, int(user_id))
+            return user if user is not None and user.active else None
+
+
+def _reloader_parent() -> bool:
+    """True in the watcher process of Flask's reloader, which must not run jobs."""
+    return bool(os.environ.get("FLASK_DEBUG")) and os.environ.get("WERKZEUG_RUN_MAIN") != "true"
+
+
+def bridge_state(app: Flask) -> BridgeState:
+    """The extension's state on ``app``, with a helpful error when it is missing."""
+    try:
+        return app.extensions[EXTENSION_KEY]  # type: ignore[no-any-return]
+    except KeyError:
+        raise RuntimeError(
+            "incident-bridge is not registered on this app. Did you forget to call 'init_app'?"
+        ) from None

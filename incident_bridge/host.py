@@ -1,0 +1,67 @@
+"""The reference application: what ``wsgi.py``, ``make run`` and the tests start.
+
+Configuration comes from ``test_config``, then the environment: every
+``INCIDENT_BRIDGE_*`` variable (JSON values allowed), ``DATABASE_URL`` and
+``REDIS_URL`` as the usual shorthands, and ``SECRET_KEY``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from incident_bridge.config import PREFIX
+from incident_bridge.extension import IncidentBridge
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the reference app with the bridge mounted at the root."""
+    app = Flask("incident_bridge_host", instance_relative_config=True)
+    app.config.update(_from_environment())
+    if test_config:
+        app.config.update(test_config)
+    app.config.setdefault("SECRET_KEY", _secret_key(app))
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    IncidentBridge(app)
+    return app
+
+
+def database_url(url: str) -> str:
+    """Normalise a ``DATABASE_URL`` for SQLAlchemy with psycopg 3."""
+    for old in ("postgres://", "postgresql://"):
+        if url.startswith(old):
+            return "postgresql+psycopg://" + url[len(old) :]
+    return url
+
+
+def _from_environment() -> dict[str, Any]:
+    config: dict[str, Any] = {}
+    for key, raw in os.environ.items():
+        if key.startswith(PREFIX):
+            try:
+                config[key] = json.loads(raw)
+            except ValueError:
+                config[key] = raw
+    if os.environ.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = database_url(os.environ["DATABASE_URL"])
+    if os.environ.get("REDIS_URL") and f"{PREFIX}REDIS_URL" not in config:
+        config[f"{PREFIX}REDIS_URL"] = os.environ["REDIS_URL"]
+    if os.environ.get("SECRET_KEY"):
+        config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    return config
+
+
+def _secret_key(app: Flask) -> str:
+    """A random key kept in the instance folder, so sessions survive restarts."""
+    path = Path(app.instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    return key

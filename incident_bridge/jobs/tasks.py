@@ -1,0 +1,56 @@
+"""The rq tasks. Each takes ids or nothing, calls one service, and lets failures propagate.
+
+No broad ``except`` here: rq's timeouts are ordinary exceptions, and a failure
+must reach rq's failed registry (and its ``Retry``), not a log line.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from incident_bridge.jobs.context import task_context
+from incident_bridge.services import deadlines as deadline_service
+from incident_bridge.services import outbox, sync
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def poll_incidents() -> dict[str, Any]:
+    """Fetch new and changed incidents from the incident system."""
+    with task_context() as state:
+        system = state.incident_system()
+        if system is None:
+            return {"skipped": "no incident system configured"}
+        result = sync.poll(state.db.session, system, _now(),
+                           page_size=state.settings.poll_page_size)
+        return {"created": result.created, "updated": result.updated,
+                "stale": result.stale, "quarantined": result.quarantined}
+
+
+def push_outbox() -> dict[str, Any]:
+    """Deliver due outbox rows to the incident system."""
+    with task_context() as state:
+        system = state.incident_system()
+        if system is None:
+            return {"skipped": "no incident system configured"}
+        result = outbox.push(state.db.session, system, _now(),
+                             max_attempts=state.settings.outbox_max_attempts)
+        return {"sent": result.sent, "retried": result.retried,
+                "needs_attention": result.needs_attention}
+
+
+def evaluate_deadlines() -> dict[str, Any]:
+    """Recompute the stored deadlines of every open incident."""
+    with task_context() as state:
+        count = deadline_service.refresh_open(state.db.session, _now())
+        return {"refreshed": count}
+
+
+TASKS = {
+    "poll": poll_incidents,
+    "push": push_outbox,
+    "deadlines": evaluate_deadlines,
+}

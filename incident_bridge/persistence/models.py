@@ -1,0 +1,231 @@
+"""The bridge's tables.
+
+Shaped for what comes later: an incident has many drafts (one per round and,
+later, per executor's part), an append-only event history, author follow-ups
+and outbox rows; subdivisions and users are separate so substitutes and
+several executors per message fit without a rewrite.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from incident_bridge.domain.errors import BridgeError
+from incident_bridge.persistence.base import Base
+
+
+class Subdivision(Base):
+    """A structural subdivision of the administration that executes messages."""
+
+    __tablename__ = "ib_subdivision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class User(Base):
+    """A person who signs in: an operator, an executor of one subdivision, or an admin."""
+
+    __tablename__ = "ib_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(20))
+    subdivision_id: Mapped[int | None] = mapped_column(ForeignKey("ib_subdivision.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+    subdivision: Mapped[Subdivision | None] = relationship()
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of ``password`` (never the password itself)."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """Whether ``password`` matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    # Flask-Login's user protocol, without importing Flask here.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class Incident(Base):
+    """A citizen message mirrored from the incident system, and where it stands here."""
+
+    __tablename__ = "ib_incident"
+    __table_args__ = (Index("ix_ib_incident_status_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(100), unique=True)
+    number: Mapped[str] = mapped_column(String(100))
+    remote_created_at: Mapped[datetime]
+    detected_at: Mapped[datetime]
+    text: Mapped[str] = mapped_column(Text)
+    author_name: Mapped[str] = mapped_column(String(300))
+    author_url: Mapped[str | None] = mapped_column(String(1000))
+    platform: Mapped[str] = mapped_column(String(30))
+    post_url: Mapped[str | None] = mapped_column(String(1000))
+    municipality: Mapped[str] = mapped_column(String(200))
+    topic_group: Mapped[str] = mapped_column(String(300))
+    topic: Mapped[str] = mapped_column(String(300))
+    importance: Mapped[str] = mapped_column(String(20))
+    attachments: Mapped[list[Any]] = mapped_column(default=list)
+    remote_step: Mapped[str | None] = mapped_column(String(200))
+    feedback: Mapped[str | None] = mapped_column(String(20))
+    remote_revision: Mapped[int] = mapped_column(Integer)
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    status: Mapped[str] = mapped_column(String(30), index=True)
+    subdivision_id: Mapped[int | None] = mapped_column(ForeignKey("ib_subdivision.id"), index=True)
+    arrived_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    # Nearest running deadline, recomputed from history on every change; the queue sorts by it.
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    screening: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    version_id: Mapped[int] = mapped_column(Integer, default=1)
+
+    subdivision: Mapped[Subdivision | None] = relationship()
+    events: Mapped[list[IncidentEvent]] = relationship(
+        back_populates="incident", order_by="IncidentEvent.id"
+    )
+    drafts: Mapped[list[Draft]] = relationship(back_populates="incident", order_by="Draft.id")
+    follow_ups: Mapped[list[AuthorMessage]] = relationship(order_by="AuthorMessage.created_at")
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class IncidentEvent(Base):
+    """One append-only entry of a message's history: who did what, when and why."""
+
+    __tablename__ = "ib_incident_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("ib_incident.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("ib_user.id"))
+    actor_label: Mapped[str] = mapped_column(String(300))
+    from_status: Mapped[str | None] = mapped_column(String(30))
+    to_status: Mapped[str | None] = mapped_column(String(30))
+    comment: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    incident: Mapped[Incident] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class Draft(Base):
+    """One round of an executor's draft: answer, interim answer or clarification request."""
+
+    __tablename__ = "ib_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("ib_incident.id"), index=True)
+    subdivision_id: Mapped[int] = mapped_column(ForeignKey("ib_subdivision.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("ib_user.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    # editing -> submitted -> approved | returned
+    state: Mapped[str] = mapped_column(String(20), default="editing")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("ib_user.id"))
+    reviewed_at: Mapped[datetime | None]
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    check_report: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+
+    incident: Mapped[Incident] = relationship(back_populates="drafts")
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
+
+
+class AuthorMessage(Base):
+    """A follow-up the author wrote in the thread (e.g. the requested clarification)."""
+
+    __tablename__ = "ib_author_message"
+    __table_args__ = (UniqueConstraint("incident_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("ib_incident.id"), index=True)
+    external_id: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class OutboxMessage(Base):
+    """Something to deliver to the incident system, sent at most once per idempotency key."""
+
+    __tablename__ = "ib_outbox"
+    __table_args__ = (Index("ix_ib_outbox_state_next", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("ib_incident.id"), index=True)
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("ib_draft.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    signed_by: Mapped[str | None] = mapped_column(String(300))
+    # pending -> sent | needs_attention
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    remote_id: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class SyncState(Base):
+    """The poller's cursor and health for one incident system."""
+
+    __tablename__ = "ib_sync_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    system: Mapped[str] = mapped_column(String(100), unique=True)
+    cursor: Mapped[str | None] = mapped_column(String(500))
+    last_success_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None]
+    unreachable_since: Mapped[datetime | None]
+
+
+class QuarantinedRecord(Base):
+    """A record from the incident system or an import file that failed validation."""
+
+    __tablename__ = "ib_quarantine"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(50))
+    external_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    raw: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+
+
+@event.listens_for(IncidentEvent, "before_update")
+@event.listens_for(IncidentEvent, "before_delete")
+def _history_is_append_only(mapper: Any, connection: Any, target: IncidentEvent) -> None:
+    raise BridgeError("История сообщения только дополняется: запись нельзя изменить или удалить.")

@@ -1,0 +1,1 @@
+"""Use cases of the bridge: no Flask, no requests, no rq."""

@@ -1,0 +1,195 @@
+"""Bringing incidents in from the incident system: decide what changed, then apply it.
+
+``decide`` is pure: given what is stored and a card from the system it says
+what to do. ``ingest_page`` and ``poll`` are the thin shell around it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from incident_bridge.domain.events import EventKind
+from incident_bridge.domain.model import IncidentCard, IncidentPage, RejectedRecord
+from incident_bridge.domain.ports import IncidentSystem
+from incident_bridge.domain.workflow import Action, Status
+from incident_bridge.persistence.models import AuthorMessage, Incident, QuarantinedRecord, SyncState
+from incident_bridge.services import deadlines
+from incident_bridge.services.actors import SYSTEM_ACTOR
+from incident_bridge.services.history import apply, record
+from incident_bridge.services.screening import screen_incident
+
+DEFAULT_SYSTEM = "incident"
+
+
+class Verdict(enum.StrEnum):
+    """What to do with one incoming card."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    SKIP_STALE = "skip_stale"  # an older or the same revision: never overwrite newer data
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The outcome of comparing a card with what is stored."""
+
+    verdict: Verdict
+    new_follow_ups: tuple[str, ...] = ()
+    feedback_changed: bool = False
+
+
+@dataclass(slots=True)
+class PageResult:
+    """Counts of one ingested page, for logs and the admin page."""
+
+    created: int = 0
+    updated: int = 0
+    stale: int = 0
+    quarantined: int = 0
+    incident_ids: list[int] = field(default_factory=list)
+
+
+def decide(stored_revision: int | None, stored_follow_ups: set[str], stored_feedback: str | None,
+           card: IncidentCard) -> Decision:
+    """Decide how an incoming card changes what is stored (pure)."""
+    if stored_revision is None:
+        return Decision(Verdict.CREATE, tuple(m.external_id for m in card.follow_ups),
+                        card.feedback is not None)
+    if card.revision <= stored_revision:
+        return Decision(Verdict.SKIP_STALE)
+    new = tuple(m.external_id for m in card.follow_ups if m.external_id not in stored_follow_ups)
+    feedback = card.feedback.value if card.feedback else None
+    return Decision(Verdict.UPDATE, new, feedback != stored_feedback and feedback is not None)
+
+
+def ingest_page(session: Session, page: IncidentPage, now: datetime, *, source: str = "fetch") -> PageResult:
+    """Store one page of cards and quarantine its rejected records (the caller commits)."""
+    result = PageResult()
+    ids = [c.external_id for c in page.cards]
+    existing = {
+        i.external_id: i
+        for i in session.scalars(select(Incident).where(Incident.external_id.in_(ids)))
+    } if ids else {}
+    for card in page.cards:
+        incident = existing.get(card.external_id)
+        stored_follow_ups = {m.external_id for m in incident.follow_ups} if incident else set()
+        decision = decide(
+            incident.remote_revision if incident else None,
+            stored_follow_ups,
+            incident.feedback if incident else None,
+            card,
+        )
+        if decision.verdict is Verdict.SKIP_STALE:
+            result.stale += 1
+            continue
+        if decision.verdict is Verdict.CREATE:
+            incident = _create(session, card, now)
+            existing[card.external_id] = incident
+            result.created += 1
+        else:
+            assert incident is not None
+            _update(session, incident, card, now)
+            result.updated += 1
+        _follow_ups(session, incident, card, decision, now)
+        if decision.feedback_changed and card.feedback is not None:
+            record(session, incident, EventKind.FEEDBACK, SYSTEM_ACTOR, now,
+                   comment=card.feedback.label, data={"feedback": card.feedback.value})
+        session.flush()
+        deadlines.refresh(session, incident, now)
+        result.incident_ids.append(incident.id)
+    for rejected in page.rejected:
+        quarantine(session, rejected, now, source=source)
+        result.quarantined += 1
+    return result
+
+
+def quarantine(session: Session, rejected: RejectedRecord, now: datetime, *, source: str) -> None:
+    """Keep a record that failed validation, with its raw payload and the reason."""
+    session.add(QuarantinedRecord(source=source, external_id=rejected.external_id,
+                                  raw=rejected.raw, reason=rejected.reason, created_at=now))
+
+
+def poll(session: Session, system: IncidentSystem, now: datetime, *, page_size: int = 100,
+         max_pages: int = 50, system_name: str = DEFAULT_SYSTEM) -> PageResult:
+    """Fetch changed incidents page by page; the cursor advances only after a page is stored."""
+    state = session.scalar(select(SyncState).where(SyncState.system == system_name))
+    if state is None:
+        state = SyncState(system=system_name)
+        session.add(state)
+        session.commit()
+    total = PageResult()
+    for _ in range(max_pages):
+        page = system.fetch_changes(state.cursor, page_size)
+        result = ingest_page(session, page, now)
+        if page.next_cursor is not None:
+            state.cursor = page.next_cursor
+        state.last_success_at = now
+        state.unreachable_since = None
+        session.commit()
+        total.created += result.created
+        total.updated += result.updated
+        total.stale += result.stale
+        total.quarantined += result.quarantined
+        total.incident_ids.extend(result.incident_ids)
+        if not page.has_more:
+            break
+    return total
+
+
+def _create(session: Session, card: IncidentCard, now: datetime) -> Incident:
+    incident = Incident(external_id=card.external_id, status=Status.NEW.value, arrived_at=now,
+                        updated_at=now, version_id=1)
+    _copy_card(incident, card)
+    session.add(incident)
+    session.flush()
+    record(session, incident, EventKind.ARRIVED, SYSTEM_ACTOR, now, after=Status.NEW.value,
+           data={"revision": card.revision, "importance": card.importance.value})
+    screen_incident(session, incident, now)
+    return incident
+
+
+def _update(session: Session, incident: Incident, card: IncidentCard, now: datetime) -> None:
+    old = incident.remote_revision
+    _copy_card(incident, card)
+    incident.updated_at = now
+    record(session, incident, EventKind.UPDATED, SYSTEM_ACTOR, now,
+           data={"revision": card.revision, "previous_revision": old,
+                 "importance": card.importance.value})
+
+
+def _follow_ups(session: Session, incident: Incident, card: IncidentCard, decision: Decision,
+                now: datetime) -> None:
+    new_ids = set(decision.new_follow_ups)
+    for message in card.follow_ups:
+        if message.external_id not in new_ids:
+            continue
+        session.add(AuthorMessage(incident_id=incident.id, external_id=message.external_id,
+                                  text=message.text, created_at=message.created_at))
+        if incident.status == Status.AWAITING_AUTHOR.value:
+            apply(session, incident, Action.AUTHOR_REPLIED, SYSTEM_ACTOR, now,
+                  data={"follow_up": message.external_id, "text": message.text})
+
+
+def _copy_card(incident: Incident, card: IncidentCard) -> None:
+    incident.number = card.number
+    incident.remote_created_at = card.created_at
+    incident.detected_at = card.detected_at
+    incident.text = card.text
+    incident.author_name = card.author.name
+    incident.author_url = card.author.profile_url
+    incident.platform = card.platform.value
+    incident.post_url = card.post_url
+    incident.municipality = card.municipality
+    incident.topic_group = card.topic_group
+    incident.topic = card.topic
+    incident.importance = card.importance.value
+    incident.attachments = list(card.attachments)
+    incident.remote_step = card.step
+    incident.feedback = card.feedback.value if card.feedback else None
+    incident.remote_revision = card.revision
+    incident.extra = dict(card.extra)

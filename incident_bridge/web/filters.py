@@ -1,0 +1,72 @@
+"""Jinja filters: times in the organisation's zone, labels of enums, safe external links."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+from incident_bridge.domain.events import EventKind
+from incident_bridge.domain.model import DraftKind, Feedback, Importance, Platform
+from incident_bridge.domain.workflow import Role, Status
+
+ZONE = ZoneInfo("Europe/Moscow")
+
+
+def local_time(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
+    """Format an aware UTC datetime in the organisation's zone."""
+    if value is None:
+        return "—"
+    return value.astimezone(ZONE).strftime(fmt)
+
+
+def safe_url(value: str | None) -> str | None:
+    """Return the URL only if it is an http(s) link; citizen data never reaches href otherwise."""
+    if not value:
+        return None
+    parts = urlsplit(value.strip())
+    return value.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def time_left(due: datetime | None, now: datetime | None = None) -> str:
+    """Human text for the time to a deadline (elapsed time; working time comes from the calendar)."""
+    if due is None:
+        return ""
+    minutes = int(((due - (now or datetime.now(UTC))).total_seconds()) // 60)
+    hours, mins = divmod(abs(minutes), 60)
+    text = f"{hours} ч {mins} мин" if hours else f"{mins} мин"
+    return f"осталось {text}" if minutes >= 0 else f"просрочено на {text}"
+
+
+def _label(enum_type: type) -> object:
+    def convert(value: str | None) -> str:
+        if value is None:
+            return "—"
+        try:
+            return str(enum_type(value).label)
+        except ValueError:
+            return value
+
+    return convert
+
+
+def register_filters(app: Flask) -> None:
+    """Install the bridge's filters and globals on ``app``'s Jinja environment."""
+    app.jinja_env.filters.update(
+        local_time=local_time,
+        safe_url=safe_url,
+        time_left=time_left,
+        status_label=_label(Status),
+        role_label=_label(Role),
+        platform_label=_label(Platform),
+        importance_label=_label(Importance),
+        draft_kind_label=_label(DraftKind),
+        feedback_label=_label(Feedback),
+        event_label=_label(EventKind),
+    )
+    app.jinja_env.globals.update(
+        now_utc=lambda: datetime.now(UTC),
+        Status=Status,
+    )

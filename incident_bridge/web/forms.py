@@ -1,0 +1,74 @@
+"""The page forms (Flask-WTF: CSRF on every one), with Russian labels and messages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from incident_bridge.domain.model import DraftKind
+from incident_bridge.domain.workflow import Role
+
+REQUIRED = "Заполните поле."
+
+
+class LoginForm(FlaskForm):
+    login = StringField("Логин", validators=[DataRequired(REQUIRED)])
+    password = PasswordField("Пароль", validators=[DataRequired(REQUIRED)])
+    submit = SubmitField("Войти")
+
+
+class VersionedForm(FlaskForm):
+    """Every action on a message carries the version the person saw (optimistic locking)."""
+
+    version = HiddenField()
+
+    def seen_version(self) -> int | None:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return None
+
+
+class RouteForm(VersionedForm):
+    subdivision = SelectField("Подразделение-исполнитель", coerce=int)
+    comment = StringField("Комментарий исполнителю", validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Направить исполнителю")
+
+
+class ReasonForm(VersionedForm):
+    reason = TextAreaField("Причина", validators=[DataRequired("Укажите причину."), Length(max=4000)])
+    clause = StringField("Пункт регламента", validators=[Optional(), Length(max=300)])
+    submit = SubmitField("Подтвердить")
+
+
+class DraftForm(VersionedForm):
+    kind = SelectField(
+        "Вид проекта", choices=[(k.value, k.label) for k in DraftKind], default=DraftKind.ANSWER.value
+    )
+    text = TextAreaField("Текст ответа автору", validators=[Length(max=10000)])
+    save = SubmitField("Сохранить черновик")
+    submit = SubmitField("Отправить на проверку")
+
+
+class ConfirmForm(VersionedForm):
+    submit = SubmitField("Подтвердить")
+
+
+class SubdivisionForm(FlaskForm):
+    name = StringField("Название подразделения", validators=[DataRequired(REQUIRED), Length(max=200)])
+    submit = SubmitField("Добавить подразделение")
+
+
+class UserForm(FlaskForm):
+    login = StringField("Логин", validators=[DataRequired(REQUIRED), Length(max=80)])
+    full_name = StringField("ФИО", validators=[DataRequired(REQUIRED), Length(max=200)])
+    password = PasswordField("Пароль", validators=[DataRequired(REQUIRED), Length(min=8, max=200, message="Не короче 8 символов.")])
+    role = SelectField("Роль", choices=[(r.value, r.label) for r in Role])
+    subdivision = SelectField("Подразделение (для исполнителя)", coerce=int)
+    submit = SubmitField("Добавить пользователя")
+
+
+class UserStateForm(FlaskForm):
+    user_id = IntegerField(validators=[DataRequired()])
+    submit = SubmitField("Изменить")

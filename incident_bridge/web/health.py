@@ -1,0 +1,22 @@
+"""``GET /healthz``: database, queue and incident-system status as JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify
+
+from incident_bridge.extension import bridge_state
+from incident_bridge.services import status
+
+PREFIX = ""
+bp = Blueprint("incident_bridge_health", __name__)
+
+
+@bp.route("/healthz")
+def healthz() -> Any:
+    """Report whether the database, the job queue and the incident system answer."""
+    state = bridge_state(current_app)
+    report = status.health(state.db.session, state)
+    code = 200 if report["status"] == "ok" else 503
+    return jsonify(report), code

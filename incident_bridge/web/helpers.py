@@ -1,0 +1,62 @@
+"""Small helpers shared by the page blueprints: roles, the clock, error translation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, current_app, flash, redirect
+from flask_login import current_user, login_required
+
+from incident_bridge.domain.errors import BridgeError, NotFound
+from incident_bridge.extension import bridge_state
+from incident_bridge.services.actors import Actor, actor_for
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def now() -> datetime:
+    """The current instant (UTC); the one place pages read the clock."""
+    return datetime.now(UTC)
+
+
+def session() -> Any:
+    """The database session of the bridge."""
+    return bridge_state(current_app).db.session
+
+
+def actor() -> Actor:
+    """The signed-in person as an ``Actor``."""
+    return actor_for(current_user)
+
+
+def roles_required(*roles: str) -> Callable[[F], F]:
+    """Refuse (403) a signed-in person whose role is not in ``roles``."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def act(back: str, operation: Callable[[], Any], success: str) -> Any:
+    """Run a use case; flash its result or its error in Russian, and go back to ``back``."""
+    try:
+        operation()
+    except NotFound:
+        abort(404)
+    except BridgeError as exc:
+        flash(exc.user_message, "error")
+    else:
+        flash(success, "success")
+        bridge_state(current_app).kick()
+    return redirect(back)

@@ -1,0 +1,142 @@
+"""A message's page and the actions of each step on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from incident_bridge.domain.model import DraftKind
+from incident_bridge.domain.workflow import Role, Status, allowed_actions
+from incident_bridge.persistence.models import Incident
+from incident_bridge.services import directory, queries, workflow
+from incident_bridge.web.draft_checks import draft_report
+from incident_bridge.web.forms import ConfirmForm, DraftForm, ReasonForm, RouteForm
+from incident_bridge.web.helpers import act, actor, now, roles_required, session
+
+PREFIX = "/incidents"
+bp = Blueprint("incident_bridge_incidents", __name__, template_folder="templates")
+
+OPERATORS = (Role.OPERATOR.value, Role.ADMIN.value)
+
+# The steps that need a written reason: the use case and what the person is told on success.
+REASON_STEPS = {
+    "redirect": (workflow.redirect, "Сообщение перенаправлено; причина будет передана в систему Инцидент."),
+    "exclude": (workflow.exclude, "Сообщение исключено из работы."),
+    "decline": (workflow.decline, "Сообщение возвращено в отдел по обращениям граждан."),
+    "return": (workflow.return_for_rework, "Проект возвращён исполнителю на доработку."),
+    "close": (workflow.close_unanswered, "Сообщение закрыто."),
+}
+
+
+def _incident(incident_id: int) -> Incident:
+    incident = session().get(Incident, incident_id)
+    if incident is None:
+        abort(404)
+    if current_user.role == Role.EXECUTOR and incident.subdivision_id != current_user.subdivision_id:
+        abort(403)
+    return incident
+
+
+def _back(incident_id: int) -> str:
+    return url_for("incident_bridge_incidents.show", incident_id=incident_id)
+
+
+@bp.route("/<int:incident_id>")
+@login_required
+def show(incident_id: int) -> Any:
+    """Show the message, its author, drafts, delivery state, history and the allowed actions."""
+    incident = _incident(incident_id)
+    route_form = RouteForm(version=incident.version_id)
+    route_form.subdivision.choices = [(s.id, s.name) for s in directory.subdivisions(session())]
+    draft = workflow.current_draft(incident)
+    draft_form = DraftForm(version=incident.version_id)
+    if draft is not None and draft.state in ("editing", "returned"):
+        draft_form.kind.data = draft.kind
+        draft_form.text.data = draft.text
+    review = draft_report(incident, draft) if draft is not None and draft.state == "submitted" else None
+    return render_template(
+        "incident_bridge/incident.html",
+        incident=incident,
+        draft=draft,
+        review=review,
+        actions=allowed_actions(Status(incident.status), current_user.role),
+        route_form=route_form,
+        draft_form=draft_form,
+        confirm_form=ConfirmForm(version=incident.version_id),
+        outbox=queries.outbox_for(session(), incident.id),
+        now=now(),
+    )
+
+
+@bp.route("/<int:incident_id>/route", methods=["POST"])
+@roles_required(*OPERATORS)
+def route(incident_id: int) -> Any:
+    """Route the message to a subdivision."""
+    form = RouteForm()
+    form.subdivision.choices = [(s.id, s.name) for s in directory.subdivisions(session())]
+    if not form.validate_on_submit():
+        return _invalid(form, incident_id)
+    return act(_back(incident_id), lambda: workflow.route(
+        session(), incident_id, actor(), form.subdivision.data, now=now(),
+        expected_version=form.seen_version(), comment=form.comment.data or None,
+    ), "Сообщение направлено исполнителю.")
+
+
+@bp.route("/<int:incident_id>/<any(redirect, exclude, decline, return, close):step>", methods=["POST"])
+@login_required
+def with_reason(incident_id: int, step: str) -> Any:
+    """Redirect, exclude, decline, return for rework or close: each needs a reason."""
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _invalid(form, incident_id)
+    use_case, done = REASON_STEPS[step]
+    extra = {"clause": form.clause.data or None} if step == "exclude" else {}
+    return act(_back(incident_id), lambda: use_case(
+        session(), incident_id, actor(), (form.reason.data or "").strip(), now=now(),
+        expected_version=form.seen_version(), **extra,
+    ), done)
+
+
+@bp.route("/<int:incident_id>/draft", methods=["POST"])
+@login_required
+def draft(incident_id: int) -> Any:
+    """Save the executor's draft, or submit it to the department's check."""
+    form = DraftForm()
+    if not form.validate_on_submit():
+        return _invalid(form, incident_id)
+    kind = DraftKind(form.kind.data)
+    text = form.text.data or ""
+    version = form.seen_version()
+    if form.submit.data:
+        return act(_back(incident_id), lambda: workflow.submit_draft(
+            session(), incident_id, actor(), kind, text, now=now(), expected_version=version,
+        ), "Проект отправлен в отдел по обращениям граждан на проверку.")
+    return act(_back(incident_id), lambda: workflow.save_draft(
+        session(), incident_id, actor(), kind, text, now=now(), expected_version=version,
+    ), "Черновик сохранён.")
+
+
+@bp.route("/<int:incident_id>/approve", methods=["POST"])
+@roles_required(*OPERATORS)
+def approve(incident_id: int) -> Any:
+    """Approve the draft under review; it goes out to the incident system."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _invalid(form, incident_id)
+    return act(_back(incident_id), lambda: workflow.approve(
+        session(), incident_id, actor(), now=now(), expected_version=form.seen_version(),
+    ), "Проект одобрен и поставлен в очередь на публикацию.")
+
+
+def _invalid(form: Any, incident_id: int) -> Any:
+    from flask import flash, redirect
+
+    errors = "; ".join(f"{getattr(form, name).label.text}: {', '.join(msgs)}" if hasattr(form, name)
+                       else ", ".join(msgs) for name, msgs in form.errors.items())
+    if "csrf_token" in form.errors:
+        errors = "Форма устарела или отправлена не с этой страницы. Обновите страницу."
+    flash(errors or "Проверьте поля формы.", "error")
+    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
+                    else _back(incident_id))

@@ -1,0 +1,178 @@
+"""Shared fixtures: the app on SQLite and on a real PostgreSQL, real Redis, fakes and factories.
+
+PostgreSQL and Redis are used for real when reachable (on developer machines
+and CI they are); when not, the tests that need them are skipped and the run
+ends with a loud notice of what was skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.fakes import FakeIncidentSystem
+
+PG_HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("TEST_PG_PORT", "5432"))
+PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+_skipped_services: dict[str, str] = {}
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def postgres_available() -> bool:
+    return _reachable(PG_HOST, PG_PORT)
+
+
+def redis_available() -> bool:
+    from redis import Redis
+
+    try:
+        return bool(Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except Exception:
+        return False
+
+
+def require(service: str, available: bool, why: str) -> None:
+    """Skip the current test when ``service`` is unreachable, and remember it for the summary."""
+    if not available:
+        _skipped_services[service] = why
+        pytest.skip(f"{service} is not reachable: {why}")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _skipped_services:
+        terminalreporter.write_sep("!", "SERVICES NOT REACHABLE — TESTS SKIPPED", red=True, bold=True)
+        for service, why in _skipped_services.items():
+            terminalreporter.write_line(f"  {service}: {why}", red=True, bold=True)
+        terminalreporter.write_line("  Start them (see README, 'Tests') to run the whole suite.", red=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped afterwards."""
+    require("PostgreSQL", postgres_available(), f"{PG_HOST}:{PG_PORT}")
+    from sqlalchemy import create_engine, text
+
+    name = f"ib_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def make_app(database_url: str, tmp: Path, **config: Any) -> Flask:
+    from incident_bridge.host import create_app
+
+    settings: dict[str, Any] = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INCIDENT_BRIDGE_RUN_JOBS_IN_PROCESS": False,
+    }
+    settings.update(config)
+    app = create_app(settings)
+    app.instance_path = str(tmp)
+    return app
+
+
+def migrate(app: Flask) -> None:
+    import flask_migrate
+
+    from incident_bridge.extension import MIGRATIONS_DIR
+
+    with app.app_context():
+        flask_migrate.upgrade(directory=MIGRATIONS_DIR)
+
+
+def clean(app: Flask) -> None:
+    """Empty every bridge table (keeps the schema)."""
+    from incident_bridge.persistence.base import Base
+
+    with app.app_context():
+        db = app.extensions["incident_bridge"].db
+        with db.engine.begin() as conn:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+_migrated: set[str] = set()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated database URL: SQLite and PostgreSQL in turn."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'bridge.sqlite3'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def fake_system() -> FakeIncidentSystem:
+    return FakeIncidentSystem()
+
+
+@pytest.fixture
+def app(backend: str, tmp_path: Path, fake_system: FakeIncidentSystem) -> Iterator[Flask]:
+    """The reference app on a clean, migrated database, wired to a fake incident system."""
+    application = make_app(backend, tmp_path)
+    application.extensions["incident_bridge"].system_factory = lambda settings: fake_system
+    if backend not in _migrated:
+        migrate(application)
+        _migrated.add(backend)
+    clean(application)
+    yield application
+    with application.app_context():
+        application.extensions["incident_bridge"].db.engine.dispose()
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[Any]:
+    with app.app_context():
+        session = app.extensions["incident_bridge"].db.session
+        yield session
+        session.remove()
+
+
+@pytest.fixture
+def now() -> datetime:
+    return datetime(2025, 10, 30, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def people(db_session: Any, now: datetime) -> dict[str, Any]:
+    """Two subdivisions, an operator, an admin and an executor in each subdivision."""
+    from incident_bridge.services import directory
+
+    roads = directory.create_subdivision(db_session, "Управление дорожного хозяйства")
+    housing = directory.create_subdivision(db_session, "Управление ЖКХ")
+    make = lambda login, role, sub=None: directory.create_user(  # noqa: E731
+        db_session, login=login, full_name=login.title(), password="password-123", role=role,
+        subdivision_id=sub.id if sub else None, now=now)
+    return {
+        "roads": roads,
+        "housing": housing,
+        "operator": make("operator", "operator"),
+        "admin": make("admin", "admin"),
+        "roads_executor": make("roads", "executor", roads),
+        "housing_executor": make("housing", "executor", housing),
+    }
