@@ -73,7 +73,10 @@ class Settings:
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any]) -> Settings:
         """Build settings from a Flask config (keys with the ``INCIDENT_BRIDGE_`` prefix)."""
-        values = {key[len(PREFIX) :].lower(): config.get(key, default) for key, default in DEFAULTS.items()}
+        values = {
+            key[len(PREFIX) :].lower(): config.get(key, default)
+            for key, default in DEFAULTS.items()
+        }
         values["incident_timeout"] = tuple(values["incident_timeout"])
         values["profile_dirs"] = tuple(values["profile_dirs"] or ())
         return cls(**values)

@@ -65,8 +65,9 @@ class IncidentBridge:
     HTTP adapter (another transport, or a fake in tests).
     """
 
-    def __init__(self, app: Flask | None = None, *, db: SQLAlchemy | None = None,
-                 incident_system: Any = None) -> None:
+    def __init__(
+        self, app: Flask | None = None, *, db: SQLAlchemy | None = None, incident_system: Any = None
+    ) -> None:
         self.db = db
         self.incident_system_factory = incident_system
         if app is not None:

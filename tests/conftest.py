@@ -159,20 +159,34 @@ def now() -> datetime:
 
 
 @pytest.fixture
-def people(db_session: Any, now: datetime) -> dict[str, Any]:
-    """Two subdivisions, an operator, an admin and an executor in each subdivision."""
+def people(app: Flask, now: datetime) -> dict[str, Any]:
+    """Two subdivisions, an operator, an admin and an executor in each subdivision (detached).
+
+    Built in an app context of its own: page tests must not hold one open, or every
+    request would share it (and its ``g``, where the CSRF token lives).
+    """
     from incident_bridge.services import directory
 
-    roads = directory.create_subdivision(db_session, "Управление дорожного хозяйства")
-    housing = directory.create_subdivision(db_session, "Управление ЖКХ")
-    make = lambda login, role, sub=None: directory.create_user(  # noqa: E731
-        db_session, login=login, full_name=login.title(), password="password-123", role=role,
-        subdivision_id=sub.id if sub else None, now=now)
-    return {
-        "roads": roads,
-        "housing": housing,
-        "operator": make("operator", "operator"),
-        "admin": make("admin", "admin"),
-        "roads_executor": make("roads", "executor", roads),
-        "housing_executor": make("housing", "executor", housing),
-    }
+    with app.app_context():
+        session = app.extensions["incident_bridge"].db.session
+        roads = directory.create_subdivision(session, "Управление дорожного хозяйства")
+        housing = directory.create_subdivision(session, "Управление ЖКХ")
+
+        def make(login: str, role: str, sub: Any = None) -> Any:
+            return directory.create_user(
+                session, login=login, full_name=login.title(), password="password-123", role=role,
+                subdivision_id=sub.id if sub else None, now=now)
+
+        result = {
+            "roads": roads,
+            "housing": housing,
+            "operator": make("operator", "operator"),
+            "admin": make("admin", "admin"),
+            "roads_executor": make("roads", "executor", roads),
+            "housing_executor": make("housing", "executor", housing),
+        }
+        for obj in result.values():
+            session.refresh(obj)
+            session.expunge(obj)
+        session.remove()
+    return result

@@ -46,7 +46,9 @@ def seed_demo() -> None:
 @click.option("--role", type=click.Choice(["operator", "executor", "admin"]), required=True)
 @click.option("--subdivision", default=None, help="Subdivision name (executors).")
 @click.password_option()
-def create_user(login: str, full_name: str, role: str, subdivision: str | None, password: str) -> None:
+def create_user(
+    login: str, full_name: str, role: str, subdivision: str | None, password: str
+) -> None:
     """Create a person who can sign in."""
     from sqlalchemy import select
 
@@ -62,8 +64,15 @@ def create_user(login: str, full_name: str, role: str, subdivision: str | None, 
             raise click.UsageError(f"Нет подразделения «{subdivision}».")
         sub_id = sub.id
     try:
-        directory.create_user(session, login=login, full_name=full_name, password=password,
-                              role=role, subdivision_id=sub_id, now=datetime.now(UTC))
+        directory.create_user(
+            session,
+            login=login,
+            full_name=full_name,
+            password=password,
+            role=role,
+            subdivision_id=sub_id,
+            now=datetime.now(UTC),
+        )
     except BridgeError as exc:
         raise click.ClickException(exc.user_message) from exc
     click.echo(f"Пользователь {login} создан.")
@@ -91,7 +100,9 @@ def worker(burst: bool, simple: bool) -> None:
 
     settings = bridge_state(current_app).settings
     if not settings.redis_url:
-        raise click.UsageError("Не задан INCIDENT_BRIDGE_REDIS_URL: без Redis задачи идут внутри веб-процесса.")
+        raise click.UsageError(
+            "Не задан INCIDENT_BRIDGE_REDIS_URL: без Redis задачи идут внутри веб-процесса."
+        )
     bind_app(current_app._get_current_object())  # type: ignore[attr-defined]
     q = queue(settings)
     cls = SimpleWorker if simple else Worker

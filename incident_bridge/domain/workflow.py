@@ -193,10 +193,9 @@ def transition(
         raise IllegalTransition(
             f"Действие «{action.label}» невозможно: сообщение в состоянии «{state.label}»."
         )
-    if action is Action.SUBMIT_DRAFT:
-        if draft_kind is None or draft_kind not in DRAFT_KINDS_FROM[state]:
-            kind = draft_kind.label if draft_kind else "без вида"
-            raise IllegalTransition(f"Проект «{kind}» нельзя отправить из состояния «{state.label}».")
+    if action is Action.SUBMIT_DRAFT and (draft_kind is None or draft_kind not in DRAFT_KINDS_FROM[state]):
+        kind = draft_kind.label if draft_kind else "без вида"
+        raise IllegalTransition(f"Проект «{kind}» нельзя отправить из состояния «{state.label}».")
     if action in NEEDS_REASON and not (reason and reason.strip()):
         raise IllegalTransition(f"Для действия «{action.label}» укажите причину.")
     return Decision(state, after, action)

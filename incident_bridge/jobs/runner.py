@@ -41,8 +41,13 @@ def enqueue(settings: Any, name: str, *, now: float | None = None) -> str | None
     job_id = f"incident-bridge:{name}:{bucket}"
     try:
         queue(settings).enqueue(
-            TASKS[name], job_id=job_id, unique=True, job_timeout=JOB_TIMEOUT,
-            retry=RETRY, result_ttl=3600, failure_ttl=7 * 24 * 3600,
+            TASKS[name],
+            job_id=job_id,
+            unique=True,
+            job_timeout=JOB_TIMEOUT,
+            retry=RETRY,
+            result_ttl=3600,
+            failure_ttl=7 * 24 * 3600,
         )
     except DuplicateJobError:
         return None

@@ -24,10 +24,15 @@ def poll_incidents() -> dict[str, Any]:
         system = state.incident_system()
         if system is None:
             return {"skipped": "no incident system configured"}
-        result = sync.poll(state.db.session, system, _now(),
-                           page_size=state.settings.poll_page_size)
-        return {"created": result.created, "updated": result.updated,
-                "stale": result.stale, "quarantined": result.quarantined}
+        result = sync.poll(
+            state.db.session, system, _now(), page_size=state.settings.poll_page_size
+        )
+        return {
+            "created": result.created,
+            "updated": result.updated,
+            "stale": result.stale,
+            "quarantined": result.quarantined,
+        }
 
 
 def push_outbox() -> dict[str, Any]:
@@ -36,10 +41,14 @@ def push_outbox() -> dict[str, Any]:
         system = state.incident_system()
         if system is None:
             return {"skipped": "no incident system configured"}
-        result = outbox.push(state.db.session, system, _now(),
-                             max_attempts=state.settings.outbox_max_attempts)
-        return {"sent": result.sent, "retried": result.retried,
-                "needs_attention": result.needs_attention}
+        result = outbox.push(
+            state.db.session, system, _now(), max_attempts=state.settings.outbox_max_attempts
+        )
+        return {
+            "sent": result.sent,
+            "retried": result.retried,
+            "needs_attention": result.needs_attention,
+        }
 
 
 def evaluate_deadlines() -> dict[str, Any]:

@@ -38,7 +38,13 @@ def seed(session: Session, now: datetime) -> list[tuple[str, str, str, str]]:
         ids.append(sub.id)
     for login, password, role, full_name, sub_index in PEOPLE:
         if session.scalar(select(User).where(User.login == login)) is None:
-            directory.create_user(session, login=login, full_name=full_name, password=password,
-                                  role=role, subdivision_id=ids[sub_index] if sub_index is not None else None,
-                                  now=now)
+            directory.create_user(
+                session,
+                login=login,
+                full_name=full_name,
+                password=password,
+                role=role,
+                subdivision_id=ids[sub_index] if sub_index is not None else None,
+                now=now,
+            )
     return [(login, password, role, name) for login, password, role, name, _ in PEOPLE]

@@ -26,8 +26,16 @@ def create_subdivision(session: Session, name: str) -> Subdivision:
     return subdivision
 
 
-def create_user(session: Session, *, login: str, full_name: str, password: str, role: str,
-                subdivision_id: int | None, now: datetime) -> User:
+def create_user(
+    session: Session,
+    *,
+    login: str,
+    full_name: str,
+    password: str,
+    role: str,
+    subdivision_id: int | None,
+    now: datetime,
+) -> User:
     """Add a person; an executor must belong to a subdivision, others must not."""
     login = login.strip().lower()
     try:
@@ -41,8 +49,14 @@ def create_user(session: Session, *, login: str, full_name: str, password: str, 
             raise InvalidInput("Исполнителю нужно указать подразделение.")
     else:
         subdivision_id = None
-    user = User(login=login, full_name=full_name.strip(), role=role_value.value,
-                subdivision_id=subdivision_id, active=True, created_at=now)
+    user = User(
+        login=login,
+        full_name=full_name.strip(),
+        role=role_value.value,
+        subdivision_id=subdivision_id,
+        active=True,
+        created_at=now,
+    )
     user.set_password(password)
     session.add(user)
     session.commit()

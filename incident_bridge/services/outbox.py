@@ -64,16 +64,27 @@ def due_rows(session: Session, now: datetime, limit: int = 100) -> list[OutboxMe
     return rows
 
 
-def push(session: Session, system: IncidentSystem, now: datetime, *, max_attempts: int = 8,
-         rng: random.Random | None = None) -> PushResult:
+def push(
+    session: Session,
+    system: IncidentSystem,
+    now: datetime,
+    *,
+    max_attempts: int = 8,
+    rng: random.Random | None = None,
+) -> PushResult:
     """Deliver every due outbox row once; failures are rescheduled or set aside for a person."""
     rng = rng or random.Random()
     result = PushResult()
     for row in due_rows(session, now):
         incident = session.get(Incident, row.incident_id)
         assert incident is not None
-        outbound = Outbound(external_id=incident.external_id, kind=OutboundKind(row.kind),
-                            idempotency_key=row.idempotency_key, text=row.text, signed_by=row.signed_by)
+        outbound = Outbound(
+            external_id=incident.external_id,
+            kind=OutboundKind(row.kind),
+            idempotency_key=row.idempotency_key,
+            text=row.text,
+            signed_by=row.signed_by,
+        )
         try:
             delivery = system.deliver(outbound)
         except TransientDeliveryError as exc:
@@ -84,7 +95,9 @@ def push(session: Session, system: IncidentSystem, now: datetime, *, max_attempt
                 _needs_attention(session, incident, row, f"Превышено число попыток: {exc}", now)
                 result.needs_attention += 1
             else:
-                row.next_attempt_at = now + timedelta(seconds=backoff(row.attempts, exc.retry_after, rng))
+                row.next_attempt_at = now + timedelta(
+                    seconds=backoff(row.attempts, exc.retry_after, rng)
+                )
                 result.retried += 1
             session.commit()
             continue
@@ -101,11 +114,24 @@ def push(session: Session, system: IncidentSystem, now: datetime, *, max_attempt
         row.last_error = None
         kind = OutboundKind(row.kind)
         if kind in _DRAFT_KIND:
-            apply(session, incident, Action.DELIVERED, SYSTEM_ACTOR, now,
-                  draft_kind=_DRAFT_KIND[kind], data={"outbox_id": row.id, "remote_id": delivery.remote_id})
+            apply(
+                session,
+                incident,
+                Action.DELIVERED,
+                SYSTEM_ACTOR,
+                now,
+                draft_kind=_DRAFT_KIND[kind],
+                data={"outbox_id": row.id, "remote_id": delivery.remote_id},
+            )
         else:
-            record(session, incident, EventKind.DELIVERED, SYSTEM_ACTOR, now,
-                   data={"outbox_id": row.id, "remote_id": delivery.remote_id, "kind": kind.value})
+            record(
+                session,
+                incident,
+                EventKind.DELIVERED,
+                SYSTEM_ACTOR,
+                now,
+                data={"outbox_id": row.id, "remote_id": delivery.remote_id, "kind": kind.value},
+            )
         session.flush()
         deadlines.refresh(session, incident, now)
         session.commit()
@@ -113,12 +139,20 @@ def push(session: Session, system: IncidentSystem, now: datetime, *, max_attempt
     return result
 
 
-def _needs_attention(session: Session, incident: Incident, row: OutboxMessage, message: str,
-                     now: datetime) -> None:
+def _needs_attention(
+    session: Session, incident: Incident, row: OutboxMessage, message: str, now: datetime
+) -> None:
     row.state = "needs_attention"
     row.last_error = message
-    record(session, incident, EventKind.DELIVERY_FAILED, SYSTEM_ACTOR, now, comment=message,
-           data={"outbox_id": row.id})
+    record(
+        session,
+        incident,
+        EventKind.DELIVERY_FAILED,
+        SYSTEM_ACTOR,
+        now,
+        comment=message,
+        data={"outbox_id": row.id},
+    )
 
 
 def _mark_unreachable(session: Session, now: datetime) -> None:

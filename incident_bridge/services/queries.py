@@ -42,6 +42,10 @@ def queue(session: Session, actor: Actor, flt: QueueFilter, *, limit: int = 200)
 
 def outbox_for(session: Session, incident_id: int) -> list[OutboxMessage]:
     """Everything sent or to be sent for one incident, oldest first."""
-    return list(session.scalars(
-        select(OutboxMessage).where(OutboxMessage.incident_id == incident_id).order_by(OutboxMessage.id)
-    ))
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.incident_id == incident_id)
+            .order_by(OutboxMessage.id)
+        )
+    )

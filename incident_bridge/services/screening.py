@@ -22,5 +22,12 @@ def screen_incident(session: Session, incident: Incident, now: datetime) -> None
         "reasons": [reason.to_dict() for reason in result.reasons],
     }
     if result.excluded:
-        record(session, incident, EventKind.SCREENING, SYSTEM_ACTOR, now,
-               comment="Предложено исключить из работы", data=incident.screening)
+        record(
+            session,
+            incident,
+            EventKind.SCREENING,
+            SYSTEM_ACTOR,
+            now,
+            comment="Предложено исключить из работы",
+            data=incident.screening,
+        )

@@ -31,8 +31,12 @@ def health(session: Session, state: Any) -> dict[str, Any]:
         incident_system = _check(lambda: {"reachable": bool(system.ping())})
         incident_system["ok"] = incident_system.get("reachable", False)
     ok = database["ok"] and queue["ok"]
-    return {"status": "ok" if ok else "degraded", "database": database, "queue": queue,
-            "incident_system": incident_system}
+    return {
+        "status": "ok" if ok else "degraded",
+        "database": database,
+        "queue": queue,
+        "incident_system": incident_system,
+    }
 
 
 def _queue_status(settings: Any) -> dict[str, Any]:
@@ -47,10 +51,14 @@ def _queue_status(settings: Any) -> dict[str, Any]:
 def overview(session: Session) -> dict[str, Any]:
     """Figures for the admin page: cursor, last fetch, outbox backlog, quarantined records."""
     sync = session.scalar(select(SyncState).order_by(SyncState.id))
-    backlog = dict(session.execute(
-        select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
-    ).all())
+    backlog = dict(
+        session.execute(
+            select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
+        ).all()
+    )
     quarantined = session.scalar(
-        select(func.count()).select_from(QuarantinedRecord).where(QuarantinedRecord.resolved_at.is_(None))
+        select(func.count())
+        .select_from(QuarantinedRecord)
+        .where(QuarantinedRecord.resolved_at.is_(None))
     )
     return {"sync": sync, "outbox": backlog, "quarantined": quarantined or 0}

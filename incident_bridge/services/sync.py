@@ -54,12 +54,17 @@ class PageResult:
     incident_ids: list[int] = field(default_factory=list)
 
 
-def decide(stored_revision: int | None, stored_follow_ups: set[str], stored_feedback: str | None,
-           card: IncidentCard) -> Decision:
+def decide(
+    stored_revision: int | None,
+    stored_follow_ups: set[str],
+    stored_feedback: str | None,
+    card: IncidentCard,
+) -> Decision:
     """Decide how an incoming card changes what is stored (pure)."""
     if stored_revision is None:
-        return Decision(Verdict.CREATE, tuple(m.external_id for m in card.follow_ups),
-                        card.feedback is not None)
+        return Decision(
+            Verdict.CREATE, tuple(m.external_id for m in card.follow_ups), card.feedback is not None
+        )
     if card.revision <= stored_revision:
         return Decision(Verdict.SKIP_STALE)
     new = tuple(m.external_id for m in card.follow_ups if m.external_id not in stored_follow_ups)
@@ -67,14 +72,20 @@ def decide(stored_revision: int | None, stored_follow_ups: set[str], stored_feed
     return Decision(Verdict.UPDATE, new, feedback != stored_feedback and feedback is not None)
 
 
-def ingest_page(session: Session, page: IncidentPage, now: datetime, *, source: str = "fetch") -> PageResult:
+def ingest_page(
+    session: Session, page: IncidentPage, now: datetime, *, source: str = "fetch"
+) -> PageResult:
     """Store one page of cards and quarantine its rejected records (the caller commits)."""
     result = PageResult()
     ids = [c.external_id for c in page.cards]
-    existing = {
-        i.external_id: i
-        for i in session.scalars(select(Incident).where(Incident.external_id.in_(ids)))
-    } if ids else {}
+    existing = (
+        {
+            i.external_id: i
+            for i in session.scalars(select(Incident).where(Incident.external_id.in_(ids)))
+        }
+        if ids
+        else {}
+    )
     for card in page.cards:
         incident = existing.get(card.external_id)
         stored_follow_ups = {m.external_id for m in incident.follow_ups} if incident else set()
@@ -97,8 +108,15 @@ def ingest_page(session: Session, page: IncidentPage, now: datetime, *, source: 
             result.updated += 1
         _follow_ups(session, incident, card, decision, now)
         if decision.feedback_changed and card.feedback is not None:
-            record(session, incident, EventKind.FEEDBACK, SYSTEM_ACTOR, now,
-                   comment=card.feedback.label, data={"feedback": card.feedback.value})
+            record(
+                session,
+                incident,
+                EventKind.FEEDBACK,
+                SYSTEM_ACTOR,
+                now,
+                comment=card.feedback.label,
+                data={"feedback": card.feedback.value},
+            )
         session.flush()
         deadlines.refresh(session, incident, now)
         result.incident_ids.append(incident.id)
@@ -110,12 +128,26 @@ def ingest_page(session: Session, page: IncidentPage, now: datetime, *, source: 
 
 def quarantine(session: Session, rejected: RejectedRecord, now: datetime, *, source: str) -> None:
     """Keep a record that failed validation, with its raw payload and the reason."""
-    session.add(QuarantinedRecord(source=source, external_id=rejected.external_id,
-                                  raw=rejected.raw, reason=rejected.reason, created_at=now))
+    session.add(
+        QuarantinedRecord(
+            source=source,
+            external_id=rejected.external_id,
+            raw=rejected.raw,
+            reason=rejected.reason,
+            created_at=now,
+        )
+    )
 
 
-def poll(session: Session, system: IncidentSystem, now: datetime, *, page_size: int = 100,
-         max_pages: int = 50, system_name: str = DEFAULT_SYSTEM) -> PageResult:
+def poll(
+    session: Session,
+    system: IncidentSystem,
+    now: datetime,
+    *,
+    page_size: int = 100,
+    max_pages: int = 50,
+    system_name: str = DEFAULT_SYSTEM,
+) -> PageResult:
     """Fetch changed incidents page by page; the cursor advances only after a page is stored."""
     state = session.scalar(select(SyncState).where(SyncState.system == system_name))
     if state is None:
@@ -142,13 +174,25 @@ def poll(session: Session, system: IncidentSystem, now: datetime, *, page_size: 
 
 
 def _create(session: Session, card: IncidentCard, now: datetime) -> Incident:
-    incident = Incident(external_id=card.external_id, status=Status.NEW.value, arrived_at=now,
-                        updated_at=now, version_id=1)
+    incident = Incident(
+        external_id=card.external_id,
+        status=Status.NEW.value,
+        arrived_at=now,
+        updated_at=now,
+        version_id=1,
+    )
     _copy_card(incident, card)
     session.add(incident)
     session.flush()
-    record(session, incident, EventKind.ARRIVED, SYSTEM_ACTOR, now, after=Status.NEW.value,
-           data={"revision": card.revision, "importance": card.importance.value})
+    record(
+        session,
+        incident,
+        EventKind.ARRIVED,
+        SYSTEM_ACTOR,
+        now,
+        after=Status.NEW.value,
+        data={"revision": card.revision, "importance": card.importance.value},
+    )
     screen_incident(session, incident, now)
     return incident
 
@@ -157,22 +201,44 @@ def _update(session: Session, incident: Incident, card: IncidentCard, now: datet
     old = incident.remote_revision
     _copy_card(incident, card)
     incident.updated_at = now
-    record(session, incident, EventKind.UPDATED, SYSTEM_ACTOR, now,
-           data={"revision": card.revision, "previous_revision": old,
-                 "importance": card.importance.value})
+    record(
+        session,
+        incident,
+        EventKind.UPDATED,
+        SYSTEM_ACTOR,
+        now,
+        data={
+            "revision": card.revision,
+            "previous_revision": old,
+            "importance": card.importance.value,
+        },
+    )
 
 
-def _follow_ups(session: Session, incident: Incident, card: IncidentCard, decision: Decision,
-                now: datetime) -> None:
+def _follow_ups(
+    session: Session, incident: Incident, card: IncidentCard, decision: Decision, now: datetime
+) -> None:
     new_ids = set(decision.new_follow_ups)
     for message in card.follow_ups:
         if message.external_id not in new_ids:
             continue
-        session.add(AuthorMessage(incident_id=incident.id, external_id=message.external_id,
-                                  text=message.text, created_at=message.created_at))
+        session.add(
+            AuthorMessage(
+                incident_id=incident.id,
+                external_id=message.external_id,
+                text=message.text,
+                created_at=message.created_at,
+            )
+        )
         if incident.status == Status.AWAITING_AUTHOR.value:
-            apply(session, incident, Action.AUTHOR_REPLIED, SYSTEM_ACTOR, now,
-                  data={"follow_up": message.external_id, "text": message.text})
+            apply(
+                session,
+                incident,
+                Action.AUTHOR_REPLIED,
+                SYSTEM_ACTOR,
+                now,
+                data={"follow_up": message.external_id, "text": message.text},
+            )
 
 
 def _copy_card(incident: Incident, card: IncidentCard) -> None:

@@ -12,7 +12,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from incident_bridge.domain.errors import ConcurrentUpdate, IllegalTransition, NotFound, PermissionDenied
+from incident_bridge.domain.errors import (
+    ConcurrentUpdate,
+    IllegalTransition,
+    NotFound,
+    PermissionDenied,
+)
 from incident_bridge.domain.events import EventKind
 from incident_bridge.domain.model import DraftKind, OutboundKind
 from incident_bridge.domain.workflow import Action, Role, Status
@@ -40,8 +45,14 @@ def load(session: Session, incident_id: int, expected_version: int | None) -> In
 
 
 def route(
-    session: Session, incident_id: int, actor: Actor, subdivision_id: int, *,
-    now: datetime, expected_version: int | None = None, comment: str | None = None,
+    session: Session,
+    incident_id: int,
+    actor: Actor,
+    subdivision_id: int,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
+    comment: str | None = None,
 ) -> Incident:
     """Route a new message to the subdivision that will execute it."""
     with SqlAlchemyUnitOfWork(session) as uow:
@@ -49,16 +60,28 @@ def route(
         subdivision = session.get(Subdivision, subdivision_id)
         if subdivision is None or not subdivision.active:
             raise NotFound("Подразделение не найдено.")
-        apply(session, incident, Action.ROUTE, actor, now, reason=comment,
-              data={"subdivision_id": subdivision.id, "subdivision": subdivision.name})
+        apply(
+            session,
+            incident,
+            Action.ROUTE,
+            actor,
+            now,
+            reason=comment,
+            data={"subdivision_id": subdivision.id, "subdivision": subdivision.name},
+        )
         incident.subdivision_id = subdivision.id
         _finish(uow, incident, now)
         return incident
 
 
 def redirect(
-    session: Session, incident_id: int, actor: Actor, reason: str, *,
-    now: datetime, expected_version: int | None = None,
+    session: Session,
+    incident_id: int,
+    actor: Actor,
+    reason: str,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Incident:
     """Redirect a message outside the administration's competence, with the reason, via the outbox."""
     with SqlAlchemyUnitOfWork(session) as uow:
@@ -70,21 +93,39 @@ def redirect(
 
 
 def exclude(
-    session: Session, incident_id: int, actor: Actor, reason: str, *,
-    now: datetime, expected_version: int | None = None, clause: str | None = None,
+    session: Session,
+    incident_id: int,
+    actor: Actor,
+    reason: str,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
+    clause: str | None = None,
 ) -> Incident:
     """Exclude an obscene or threatening message from work, citing the regulation clause."""
     with SqlAlchemyUnitOfWork(session) as uow:
         incident = load(session, incident_id, expected_version)
-        apply(session, incident, Action.EXCLUDE, actor, now, reason=reason,
-              data={"clause": clause} if clause else None)
+        apply(
+            session,
+            incident,
+            Action.EXCLUDE,
+            actor,
+            now,
+            reason=reason,
+            data={"clause": clause} if clause else None,
+        )
         _finish(uow, incident, now)
         return incident
 
 
 def decline(
-    session: Session, incident_id: int, actor: Actor, reason: str, *,
-    now: datetime, expected_version: int | None = None,
+    session: Session,
+    incident_id: int,
+    actor: Actor,
+    reason: str,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Incident:
     """An executor returns a message to the department: not their subdivision's competence."""
     with SqlAlchemyUnitOfWork(session) as uow:
@@ -97,23 +138,42 @@ def decline(
 
 
 def save_draft(
-    session: Session, incident_id: int, actor: Actor, kind: DraftKind, text: str, *,
-    now: datetime, expected_version: int | None = None,
+    session: Session,
+    incident_id: int,
+    actor: Actor,
+    kind: DraftKind,
+    text: str,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Draft:
     """Save the executor's working draft without submitting it."""
     with SqlAlchemyUnitOfWork(session) as uow:
         incident = load(session, incident_id, expected_version)
         draft = _working_draft(session, incident, actor, kind, text, now)
-        record(session, incident, EventKind.DRAFT_SAVED, actor, now,
-               data={"draft_kind": kind.value, "length": len(text)})
+        record(
+            session,
+            incident,
+            EventKind.DRAFT_SAVED,
+            actor,
+            now,
+            data={"draft_kind": kind.value, "length": len(text)},
+        )
         incident.updated_at = now
         uow.commit()
         return draft
 
 
 def submit_draft(
-    session: Session, incident_id: int, actor: Actor, kind: DraftKind, text: str, *,
-    now: datetime, expected_version: int | None = None, check_report: dict | None = None,
+    session: Session,
+    incident_id: int,
+    actor: Actor,
+    kind: DraftKind,
+    text: str,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
+    check_report: dict | None = None,
 ) -> Draft:
     """Submit a draft (answer, interim answer or clarification request) to the department's check."""
     if not text.strip():
@@ -121,8 +181,15 @@ def submit_draft(
     with SqlAlchemyUnitOfWork(session) as uow:
         incident = load(session, incident_id, expected_version)
         draft = _working_draft(session, incident, actor, kind, text, now)
-        apply(session, incident, Action.SUBMIT_DRAFT, actor, now, draft_kind=kind,
-              data={"draft_id": draft.id, "text": text})
+        apply(
+            session,
+            incident,
+            Action.SUBMIT_DRAFT,
+            actor,
+            now,
+            draft_kind=kind,
+            data={"draft_id": draft.id, "text": text},
+        )
         draft.state = "submitted"
         draft.submitted_at = now
         draft.check_report = check_report
@@ -131,16 +198,27 @@ def submit_draft(
 
 
 def approve(
-    session: Session, incident_id: int, actor: Actor, *,
-    now: datetime, expected_version: int | None = None,
+    session: Session,
+    incident_id: int,
+    actor: Actor,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Draft:
     """Approve the submitted draft; it goes to the incident system through the outbox."""
     with SqlAlchemyUnitOfWork(session) as uow:
         incident = load(session, incident_id, expected_version)
         draft = _submitted_draft(incident)
         kind = DraftKind(draft.kind)
-        apply(session, incident, Action.APPROVE, actor, now, draft_kind=kind,
-              data={"draft_id": draft.id})
+        apply(
+            session,
+            incident,
+            Action.APPROVE,
+            actor,
+            now,
+            draft_kind=kind,
+            data={"draft_id": draft.id},
+        )
         draft.state = "approved"
         draft.reviewer_id = actor.user_id
         draft.reviewed_at = now
@@ -150,15 +228,27 @@ def approve(
 
 
 def return_for_rework(
-    session: Session, incident_id: int, actor: Actor, comment: str, *,
-    now: datetime, expected_version: int | None = None,
+    session: Session,
+    incident_id: int,
+    actor: Actor,
+    comment: str,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Draft:
     """Return the submitted draft to the executor for rework, with the reviewer's comment."""
     with SqlAlchemyUnitOfWork(session) as uow:
         incident = load(session, incident_id, expected_version)
         draft = _submitted_draft(incident)
-        apply(session, incident, Action.RETURN, actor, now, reason=comment,
-              data={"draft_id": draft.id})
+        apply(
+            session,
+            incident,
+            Action.RETURN,
+            actor,
+            now,
+            reason=comment,
+            data={"draft_id": draft.id},
+        )
         draft.state = "returned"
         draft.reviewer_id = actor.user_id
         draft.reviewed_at = now
@@ -168,8 +258,13 @@ def return_for_rework(
 
 
 def close_unanswered(
-    session: Session, incident_id: int, actor: Actor, reason: str, *,
-    now: datetime, expected_version: int | None = None,
+    session: Session,
+    incident_id: int,
+    actor: Actor,
+    reason: str,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Incident:
     """Close a message whose author never gave the requested clarification."""
     with SqlAlchemyUnitOfWork(session) as uow:
@@ -197,8 +292,14 @@ def _working_draft(
     draft = current_draft(incident)
     if draft is None or draft.state != "editing":
         draft = Draft(
-            incident=incident, subdivision_id=incident.subdivision_id, author_id=actor.user_id,
-            kind=kind.value, text=text, state="editing", created_at=now, updated_at=now,
+            incident=incident,
+            subdivision_id=incident.subdivision_id,
+            author_id=actor.user_id,
+            kind=kind.value,
+            text=text,
+            state="editing",
+            created_at=now,
+            updated_at=now,
         )
         session.add(draft)
     draft.kind = kind.value
@@ -226,13 +327,26 @@ def _require_own_subdivision(incident: Incident, actor: Actor) -> None:
 
 
 def _enqueue(
-    session: Session, incident: Incident, kind: OutboundKind, text: str, actor: Actor,
-    now: datetime, *, draft: Draft | None,
+    session: Session,
+    incident: Incident,
+    kind: OutboundKind,
+    text: str,
+    actor: Actor,
+    now: datetime,
+    *,
+    draft: Draft | None,
 ) -> OutboxMessage:
     row = OutboxMessage(
-        incident_id=incident.id, draft_id=draft.id if draft else None, kind=kind.value,
-        idempotency_key=f"ib-{uuid.uuid4()}", text=text, signed_by=actor.name,
-        state="pending", attempts=0, next_attempt_at=now, created_at=now,
+        incident_id=incident.id,
+        draft_id=draft.id if draft else None,
+        kind=kind.value,
+        idempotency_key=f"ib-{uuid.uuid4()}",
+        text=text,
+        signed_by=actor.name,
+        state="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
     )
     session.add(row)
     return row

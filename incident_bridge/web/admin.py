@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 
 from incident_bridge.domain.workflow import Role
 from incident_bridge.services import directory, status
-from incident_bridge.web.forms import SubdivisionForm, UserForm, UserStateForm
-from incident_bridge.web.helpers import act, now, roles_required, session
+from incident_bridge.web.forms import SubdivisionForm, UserForm, UserStateForm, choices
+from incident_bridge.web.helpers import act, now, page_blueprint, roles_required, session
 
 PREFIX = "/admin"
-bp = Blueprint("incident_bridge_admin", __name__, template_folder="templates")
+bp = page_blueprint("incident_bridge_admin", __name__)
 
 
 def _user_form() -> UserForm:
     form = UserForm()
-    form.subdivision.choices = [(0, "—")] + [(s.id, s.name) for s in directory.subdivisions(session())]
+    form.subdivision.choices = choices(
+        [(0, "—")] + [(s.id, s.name) for s in directory.subdivisions(session())]
+    )
     return form
 
 
@@ -44,8 +46,11 @@ def add_subdivision() -> Any:
     back = url_for("incident_bridge_admin.index")
     if not form.validate_on_submit():
         return redirect(back)
-    return act(back, lambda: directory.create_subdivision(session(), form.name.data or ""),
-               "Подразделение добавлено.")
+    return act(
+        back,
+        lambda: directory.create_subdivision(session(), form.name.data or ""),
+        "Подразделение добавлено.",
+    )
 
 
 @bp.route("/users", methods=["POST"])
@@ -59,11 +64,19 @@ def add_user() -> Any:
 
         flash("; ".join(", ".join(m) for m in form.errors.values()), "error")
         return redirect(back)
-    return act(back, lambda: directory.create_user(
-        session(), login=form.login.data or "", full_name=form.full_name.data or "",
-        password=form.password.data or "", role=form.role.data or "",
-        subdivision_id=form.subdivision.data or None, now=now(),
-    ), "Пользователь добавлен.")
+    return act(
+        back,
+        lambda: directory.create_user(
+            session(),
+            login=form.login.data or "",
+            full_name=form.full_name.data or "",
+            password=form.password.data or "",
+            role=form.role.data or "",
+            subdivision_id=form.subdivision.data or None,
+            now=now(),
+        ),
+        "Пользователь добавлен.",
+    )
 
 
 @bp.route("/users/<any(activate, deactivate):change>", methods=["POST"])
@@ -74,5 +87,8 @@ def set_user_state(change: str) -> Any:
     back = url_for("incident_bridge_admin.index")
     if not form.validate_on_submit():
         return redirect(back)
-    return act(back, lambda: directory.set_active(session(), form.user_id.data or 0, change == "activate"),
-               "Доступ изменён.")
+    return act(
+        back,
+        lambda: directory.set_active(session(), form.user_id.data or 0, change == "activate"),
+        "Доступ изменён.",
+    )

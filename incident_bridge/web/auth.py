@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
+from flask_wtf import FlaskForm
 
 from incident_bridge.services import directory
 from incident_bridge.web.forms import LoginForm
-from incident_bridge.web.helpers import session
+from incident_bridge.web.helpers import page_blueprint, session
 
 PREFIX = ""
-bp = Blueprint("incident_bridge_auth", __name__, template_folder="templates")
+bp = page_blueprint("incident_bridge_auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -37,6 +38,7 @@ def login() -> Any:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Any:
-    """Sign the person out."""
-    logout_user()
+    """Sign the person out (a POST with the CSRF token, so no page can sign someone out)."""
+    if FlaskForm().validate_on_submit():
+        logout_user()
     return redirect(url_for("incident_bridge_auth.login"))

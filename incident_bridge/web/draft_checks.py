@@ -13,6 +13,11 @@ def draft_report(incident: Incident, draft: Draft) -> dict[str, Any] | None:
         from incident_bridge.checks.report import check_draft
     except ImportError:
         return None
-    report = check_draft(incident.text, draft.text, author=incident.author_name,
-                         platform=incident.platform, has_attachments=False)
+    report = check_draft(
+        incident.text,
+        draft.text,
+        author=incident.author_name,
+        platform=incident.platform,
+        has_attachments=False,
+    )
     return report.to_dict(str(draft.id))  # type: ignore[no-any-return]

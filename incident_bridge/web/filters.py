@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask
+from flask_wtf.csrf import generate_csrf
 
 from incident_bridge.domain.events import EventKind
 from incident_bridge.domain.model import DraftKind, Feedback, Importance, Platform
@@ -68,5 +69,6 @@ def register_filters(app: Flask) -> None:
     )
     app.jinja_env.globals.update(
         now_utc=lambda: datetime.now(UTC),
+        csrf_token=generate_csrf,
         Status=Status,
     )

@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from incident_bridge.domain.model import DraftKind
 from incident_bridge.domain.workflow import Role
 
 REQUIRED = "Заполните поле."
+
+
+def choices(pairs: list[tuple[object, str]]) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
 
 
 class LoginForm(FlaskForm):
@@ -37,14 +51,18 @@ class RouteForm(VersionedForm):
 
 
 class ReasonForm(VersionedForm):
-    reason = TextAreaField("Причина", validators=[DataRequired("Укажите причину."), Length(max=4000)])
+    reason = TextAreaField(
+        "Причина", validators=[DataRequired("Укажите причину."), Length(max=4000)]
+    )
     clause = StringField("Пункт регламента", validators=[Optional(), Length(max=300)])
     submit = SubmitField("Подтвердить")
 
 
 class DraftForm(VersionedForm):
     kind = SelectField(
-        "Вид проекта", choices=[(k.value, k.label) for k in DraftKind], default=DraftKind.ANSWER.value
+        "Вид проекта",
+        choices=choices([(k.value, k.label) for k in DraftKind]),
+        default=DraftKind.ANSWER.value,
     )
     text = TextAreaField("Текст ответа автору", validators=[Length(max=10000)])
     save = SubmitField("Сохранить черновик")
@@ -56,15 +74,23 @@ class ConfirmForm(VersionedForm):
 
 
 class SubdivisionForm(FlaskForm):
-    name = StringField("Название подразделения", validators=[DataRequired(REQUIRED), Length(max=200)])
+    name = StringField(
+        "Название подразделения", validators=[DataRequired(REQUIRED), Length(max=200)]
+    )
     submit = SubmitField("Добавить подразделение")
 
 
 class UserForm(FlaskForm):
     login = StringField("Логин", validators=[DataRequired(REQUIRED), Length(max=80)])
     full_name = StringField("ФИО", validators=[DataRequired(REQUIRED), Length(max=200)])
-    password = PasswordField("Пароль", validators=[DataRequired(REQUIRED), Length(min=8, max=200, message="Не короче 8 символов.")])
-    role = SelectField("Роль", choices=[(r.value, r.label) for r in Role])
+    password = PasswordField(
+        "Пароль",
+        validators=[
+            DataRequired(REQUIRED),
+            Length(min=8, max=200, message="Не короче 8 символов."),
+        ],
+    )
+    role = SelectField("Роль", choices=choices([(r.value, r.label) for r in Role]))
     subdivision = SelectField("Подразделение (для исполнителя)", coerce=int)
     submit = SubmitField("Добавить пользователя")
 

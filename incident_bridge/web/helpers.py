@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, current_app, flash, redirect
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from incident_bridge.domain.errors import BridgeError, NotFound
+from incident_bridge.domain.errors import BridgeError, NotFound, PermissionDenied
 from incident_bridge.extension import bridge_state
 from incident_bridge.services.actors import Actor, actor_for
 
@@ -54,9 +54,33 @@ def act(back: str, operation: Callable[[], Any], success: str) -> Any:
         operation()
     except NotFound:
         abort(404)
+    except PermissionDenied as exc:
+        # The message may be out of the person's sight now: tell them on the queue.
+        flash(exc.user_message, "error")
+        return redirect(url_for("incident_bridge_queue.index"))
     except BridgeError as exc:
         flash(exc.user_message, "error")
     else:
         flash(success, "success")
         bridge_state(current_app).kick()
     return redirect(back)
+
+
+_ERRORS = {
+    403: "Недостаточно прав для этого действия или сообщения.",
+    404: "Страница или сообщение не найдены.",
+}
+
+
+def _error_page(error: Any) -> Any:
+    code = getattr(error, "code", 500)
+    message = _ERRORS.get(code, "Ошибка.")
+    return render_template("incident_bridge/error.html", code=code, message=message), code
+
+
+def page_blueprint(name: str, import_name: str) -> Blueprint:
+    """A page blueprint with the bridge's templates and Russian 403/404 pages."""
+    bp = Blueprint(name, import_name, template_folder="templates")
+    for code in _ERRORS:
+        bp.register_error_handler(code, _error_page)
+    return bp

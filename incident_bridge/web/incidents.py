@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from incident_bridge.domain.model import DraftKind
@@ -12,17 +12,20 @@ from incident_bridge.domain.workflow import Role, Status, allowed_actions
 from incident_bridge.persistence.models import Incident
 from incident_bridge.services import directory, queries, workflow
 from incident_bridge.web.draft_checks import draft_report
-from incident_bridge.web.forms import ConfirmForm, DraftForm, ReasonForm, RouteForm
-from incident_bridge.web.helpers import act, actor, now, roles_required, session
+from incident_bridge.web.forms import ConfirmForm, DraftForm, ReasonForm, RouteForm, choices
+from incident_bridge.web.helpers import act, actor, now, page_blueprint, roles_required, session
 
 PREFIX = "/incidents"
-bp = Blueprint("incident_bridge_incidents", __name__, template_folder="templates")
+bp = page_blueprint("incident_bridge_incidents", __name__)
 
 OPERATORS = (Role.OPERATOR.value, Role.ADMIN.value)
 
 # The steps that need a written reason: the use case and what the person is told on success.
 REASON_STEPS = {
-    "redirect": (workflow.redirect, "Сообщение перенаправлено; причина будет передана в систему Инцидент."),
+    "redirect": (
+        workflow.redirect,
+        "Сообщение перенаправлено; причина будет передана в систему Инцидент.",
+    ),
     "exclude": (workflow.exclude, "Сообщение исключено из работы."),
     "decline": (workflow.decline, "Сообщение возвращено в отдел по обращениям граждан."),
     "return": (workflow.return_for_rework, "Проект возвращён исполнителю на доработку."),
@@ -34,7 +37,10 @@ def _incident(incident_id: int) -> Incident:
     incident = session().get(Incident, incident_id)
     if incident is None:
         abort(404)
-    if current_user.role == Role.EXECUTOR and incident.subdivision_id != current_user.subdivision_id:
+    if (
+        current_user.role == Role.EXECUTOR
+        and incident.subdivision_id != current_user.subdivision_id
+    ):
         abort(403)
     return incident
 
@@ -49,13 +55,17 @@ def show(incident_id: int) -> Any:
     """Show the message, its author, drafts, delivery state, history and the allowed actions."""
     incident = _incident(incident_id)
     route_form = RouteForm(version=incident.version_id)
-    route_form.subdivision.choices = [(s.id, s.name) for s in directory.subdivisions(session())]
+    route_form.subdivision.choices = choices(
+        [(s.id, s.name) for s in directory.subdivisions(session())]
+    )
     draft = workflow.current_draft(incident)
     draft_form = DraftForm(version=incident.version_id)
     if draft is not None and draft.state in ("editing", "returned"):
         draft_form.kind.data = draft.kind
         draft_form.text.data = draft.text
-    review = draft_report(incident, draft) if draft is not None and draft.state == "submitted" else None
+    review = (
+        draft_report(incident, draft) if draft is not None and draft.state == "submitted" else None
+    )
     return render_template(
         "incident_bridge/incident.html",
         incident=incident,
@@ -75,16 +85,27 @@ def show(incident_id: int) -> Any:
 def route(incident_id: int) -> Any:
     """Route the message to a subdivision."""
     form = RouteForm()
-    form.subdivision.choices = [(s.id, s.name) for s in directory.subdivisions(session())]
+    form.subdivision.choices = choices([(s.id, s.name) for s in directory.subdivisions(session())])
     if not form.validate_on_submit():
         return _invalid(form, incident_id)
-    return act(_back(incident_id), lambda: workflow.route(
-        session(), incident_id, actor(), form.subdivision.data, now=now(),
-        expected_version=form.seen_version(), comment=form.comment.data or None,
-    ), "Сообщение направлено исполнителю.")
+    return act(
+        _back(incident_id),
+        lambda: workflow.route(
+            session(),
+            incident_id,
+            actor(),
+            form.subdivision.data,
+            now=now(),
+            expected_version=form.seen_version(),
+            comment=form.comment.data or None,
+        ),
+        "Сообщение направлено исполнителю.",
+    )
 
 
-@bp.route("/<int:incident_id>/<any(redirect, exclude, decline, return, close):step>", methods=["POST"])
+@bp.route(
+    "/<int:incident_id>/<any(redirect, exclude, decline, return, close):step>", methods=["POST"]
+)
 @login_required
 def with_reason(incident_id: int, step: str) -> Any:
     """Redirect, exclude, decline, return for rework or close: each needs a reason."""
@@ -93,10 +114,19 @@ def with_reason(incident_id: int, step: str) -> Any:
         return _invalid(form, incident_id)
     use_case, done = REASON_STEPS[step]
     extra = {"clause": form.clause.data or None} if step == "exclude" else {}
-    return act(_back(incident_id), lambda: use_case(
-        session(), incident_id, actor(), (form.reason.data or "").strip(), now=now(),
-        expected_version=form.seen_version(), **extra,
-    ), done)
+    return act(
+        _back(incident_id),
+        lambda: use_case(
+            session(),
+            incident_id,
+            actor(),
+            (form.reason.data or "").strip(),
+            now=now(),
+            expected_version=form.seen_version(),
+            **extra,
+        ),
+        done,
+    )
 
 
 @bp.route("/<int:incident_id>/draft", methods=["POST"])
@@ -110,12 +140,32 @@ def draft(incident_id: int) -> Any:
     text = form.text.data or ""
     version = form.seen_version()
     if form.submit.data:
-        return act(_back(incident_id), lambda: workflow.submit_draft(
-            session(), incident_id, actor(), kind, text, now=now(), expected_version=version,
-        ), "Проект отправлен в отдел по обращениям граждан на проверку.")
-    return act(_back(incident_id), lambda: workflow.save_draft(
-        session(), incident_id, actor(), kind, text, now=now(), expected_version=version,
-    ), "Черновик сохранён.")
+        return act(
+            _back(incident_id),
+            lambda: workflow.submit_draft(
+                session(),
+                incident_id,
+                actor(),
+                kind,
+                text,
+                now=now(),
+                expected_version=version,
+            ),
+            "Проект отправлен в отдел по обращениям граждан на проверку.",
+        )
+    return act(
+        _back(incident_id),
+        lambda: workflow.save_draft(
+            session(),
+            incident_id,
+            actor(),
+            kind,
+            text,
+            now=now(),
+            expected_version=version,
+        ),
+        "Черновик сохранён.",
+    )
 
 
 @bp.route("/<int:incident_id>/approve", methods=["POST"])
@@ -125,18 +175,34 @@ def approve(incident_id: int) -> Any:
     form = ConfirmForm()
     if not form.validate_on_submit():
         return _invalid(form, incident_id)
-    return act(_back(incident_id), lambda: workflow.approve(
-        session(), incident_id, actor(), now=now(), expected_version=form.seen_version(),
-    ), "Проект одобрен и поставлен в очередь на публикацию.")
+    return act(
+        _back(incident_id),
+        lambda: workflow.approve(
+            session(),
+            incident_id,
+            actor(),
+            now=now(),
+            expected_version=form.seen_version(),
+        ),
+        "Проект одобрен и поставлен в очередь на публикацию.",
+    )
 
 
 def _invalid(form: Any, incident_id: int) -> Any:
-    from flask import flash, redirect
+    from flask import current_app, flash, redirect
 
-    errors = "; ".join(f"{getattr(form, name).label.text}: {', '.join(msgs)}" if hasattr(form, name)
-                       else ", ".join(msgs) for name, msgs in form.errors.items())
+    errors = "; ".join(
+        f"{getattr(form, name).label.text}: {', '.join(msgs)}"
+        if hasattr(form, name)
+        else ", ".join(msgs)
+        for name, msgs in form.errors.items()
+    )
+    current_app.logger.warning("invalid form: %s", form.errors)
     if "csrf_token" in form.errors:
         errors = "Форма устарела или отправлена не с этой страницы. Обновите страницу."
     flash(errors or "Проверьте поля формы.", "error")
-    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
-                    else _back(incident_id))
+    return redirect(
+        request.referrer
+        if request.referrer and request.referrer.startswith(request.host_url)
+        else _back(incident_id)
+    )

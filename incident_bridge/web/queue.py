@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from flask_login import current_user, login_required
 
 from incident_bridge.domain.model import Platform
 from incident_bridge.domain.workflow import Status
 from incident_bridge.services import directory, queries
-from incident_bridge.web.helpers import actor, now, session
+from incident_bridge.web.helpers import actor, now, page_blueprint, session
 
 PREFIX = ""
-bp = Blueprint("incident_bridge_queue", __name__, template_folder="templates")
+bp = page_blueprint("incident_bridge_queue", __name__)
 
 
 @bp.route("/")

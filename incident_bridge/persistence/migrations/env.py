@@ -31,18 +31,28 @@ def _engine():  # type: ignore[no-untyped-def]
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=str(_engine().url), target_metadata=target_metadata, literal_binds=True,
-                      version_table=VERSION_TABLE, include_object=include_object,
-                      render_as_batch=True)
+    context.configure(
+        url=str(_engine().url),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        version_table=VERSION_TABLE,
+        include_object=include_object,
+        render_as_batch=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
 
 def run_migrations_online() -> None:
     with _engine().connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata,
-                          version_table=VERSION_TABLE, include_object=include_object,
-                          render_as_batch=True, compare_type=True)
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            version_table=VERSION_TABLE,
+            include_object=include_object,
+            render_as_batch=True,
+            compare_type=True,
+        )
         with context.begin_transaction():
             context.run_migrations()
 
