@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+__all__ = ["IncidentBridge", "MIGRATIONS_DIR", "bridge_state"]
 
 from flask import Flask
 from flask_login import LoginManager
@@ -13,46 +14,9 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
 from incident_bridge.config import DEFAULTS, Settings
-from incident_bridge.domain.ports import IncidentSystem
+from incident_bridge.state import EXTENSION_KEY, BridgeState, bridge_state
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "persistence" / "migrations")
-EXTENSION_KEY = "incident_bridge"
-
-
-@dataclass
-class BridgeState:
-    """What the extension keeps per application (in ``app.extensions['incident_bridge']``)."""
-
-    settings: Settings
-    db: SQLAlchemy
-    system_factory: Any = None
-    scheduler: Any = None
-    _system: IncidentSystem | None = field(default=None, repr=False)
-
-    def incident_system(self) -> IncidentSystem | None:
-        """The configured incident system adapter (one per process), or None."""
-        if self._system is None:
-            if self.system_factory is not None:
-                self._system = self.system_factory(self.settings)
-            elif self.settings.incident_api_url:
-                from adapters.http import HttpIncidentSystem
-
-                self._system = HttpIncidentSystem(
-                    self.settings.incident_api_url,
-                    client_id=self.settings.incident_client_id,
-                    client_secret=self.settings.incident_client_secret,
-                    timeout=self.settings.incident_timeout,
-                )
-        return self._system
-
-    def kick(self) -> None:
-        """Ask the jobs to push the outbox and poll now instead of at their next tick."""
-        if self.scheduler is not None:
-            self.scheduler.kick()
-        elif self.settings.redis_url:
-            from incident_bridge.jobs.runner import enqueue
-
-            enqueue(self.settings, "push")
 
 
 class IncidentBridge:
@@ -96,11 +60,17 @@ class IncidentBridge:
         from incident_bridge.cli import bridge
 
         app.cli.add_command(bridge)
-        if settings.embedded_jobs and settings.run_jobs_in_process and not _reloader_parent():
-            from incident_bridge.jobs.runner import InProcessScheduler
+        from incident_bridge.jobs import runner
 
-            state.scheduler = InProcessScheduler(app)
-            state.scheduler.start()
+        state.queue_probe = runner.queue_health
+        if settings.embedded_jobs:
+            if settings.run_jobs_in_process and not _reloader_parent():
+                scheduler = runner.InProcessScheduler(app)
+                scheduler.start()
+                state.scheduler = scheduler
+                state.kicker = scheduler.kick
+        else:
+            state.kicker = lambda: runner.enqueue(settings, "push")
 
     def _database(self, app: Flask) -> SQLAlchemy:
         if self.db is not None:
@@ -138,13 +108,3 @@ class IncidentBridge:
 def _reloader_parent() -> bool:
     """True in the watcher process of Flask's reloader, which must not run jobs."""
     return bool(os.environ.get("FLASK_DEBUG")) and os.environ.get("WERKZEUG_RUN_MAIN") != "true"
-
-
-def bridge_state(app: Flask) -> BridgeState:
-    """The extension's state on ``app``, with a helpful error when it is missing."""
-    try:
-        return app.extensions[EXTENSION_KEY]  # type: ignore[no-any-return]
-    except KeyError:
-        raise RuntimeError(
-            "incident-bridge is not registered on this app. Did you forget to call 'init_app'?"
-        ) from None

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import click
 from flask import current_app
 
-from incident_bridge.extension import MIGRATIONS_DIR, bridge_state
+from incident_bridge.extension import MIGRATIONS_DIR
+from incident_bridge.state import bridge_state
 
 
 def register(group: click.Group) -> None:

@@ -106,3 +106,12 @@ class InProcessScheduler:
             self.run_due()
             self._kick.wait(timeout=1.0)
             self._kick.clear()
+
+
+def queue_health(settings: Any) -> dict[str, Any]:
+    """Probe the job queue: in-process needs nothing; rq needs Redis to answer."""
+    if not settings.redis_url:
+        return {"mode": "in-process"}
+    connection = Redis.from_url(settings.redis_url, socket_connect_timeout=2)
+    connection.ping()
+    return {"mode": "rq", "queued": Queue(settings.queue_name, connection=connection).count}

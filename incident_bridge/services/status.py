@@ -23,7 +23,7 @@ def health(session: Session, state: Any) -> dict[str, Any]:
     database = _check(lambda: session.execute(text("SELECT 1")) and None)
     if not database["ok"]:
         session.rollback()
-    queue = _check(lambda: _queue_status(state.settings))
+    queue = _check(state.queue_health)
     system = state.incident_system()
     if system is None:
         incident_system: dict[str, Any] = {"ok": False, "configured": False}
@@ -37,15 +37,6 @@ def health(session: Session, state: Any) -> dict[str, Any]:
         "queue": queue,
         "incident_system": incident_system,
     }
-
-
-def _queue_status(settings: Any) -> dict[str, Any]:
-    if not settings.redis_url:
-        return {"mode": "in-process"}
-    from redis import Redis
-
-    Redis.from_url(settings.redis_url, socket_connect_timeout=2).ping()
-    return {"mode": "rq"}
 
 
 def overview(session: Session) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify
 
-from incident_bridge.extension import bridge_state
+from incident_bridge.state import bridge_state
 from incident_bridge.services import status
 
 PREFIX = ""

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from incident_bridge.domain.errors import BridgeError, NotFound, PermissionDenied
-from incident_bridge.extension import bridge_state
+from incident_bridge.state import bridge_state
 from incident_bridge.services.actors import Actor, actor_for
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -1,0 +1,74 @@
+"""``make run``: the whole product on one machine with nothing else installed.
+
+Starts the mock incident system (seeded) on 127.0.0.1:5050, migrates a SQLite
+database in ``instance/``, seeds demo subdivisions and people, prints their
+logins, and serves the bridge at http://127.0.0.1:5000 with the sync jobs
+running in-process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+
+import requests
+
+MOCK_PORT = int(os.environ.get("MOCK_PORT", "5050"))
+APP_PORT = int(os.environ.get("PORT", "5000"))
+CLIENT_ID = "incident-bridge"
+CLIENT_SECRET = "demo-secret"
+
+
+def _start_mock() -> subprocess.Popen[bytes]:
+    mock = subprocess.Popen(
+        [sys.executable, "-m", "mocks", "--port", str(MOCK_PORT), "--seed", "1", "--count", "25",
+         "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET],
+    )
+    for _ in range(100):
+        try:
+            requests.get(f"http://127.0.0.1:{MOCK_PORT}/_control/stats", timeout=1)
+            return mock
+        except requests.RequestException:
+            if mock.poll() is not None:
+                raise SystemExit(f"The mock incident system did not start (port {MOCK_PORT} busy?).") from None
+            time.sleep(0.1)
+    raise SystemExit("The mock incident system did not answer in 10 s.")
+
+
+def main() -> None:
+    """Start the mock, prepare the database and serve the bridge until interrupted."""
+    mock = _start_mock()
+    os.environ.setdefault("INCIDENT_BRIDGE_INCIDENT_API_URL", f"http://127.0.0.1:{MOCK_PORT}")
+    os.environ.setdefault("INCIDENT_BRIDGE_INCIDENT_CLIENT_ID", CLIENT_ID)
+    os.environ.setdefault("INCIDENT_BRIDGE_INCIDENT_CLIENT_SECRET", CLIENT_SECRET)
+    os.environ.setdefault("INCIDENT_BRIDGE_RUN_JOBS_IN_PROCESS", "true")
+    os.environ.setdefault("INCIDENT_BRIDGE_POLL_INTERVAL", "10")
+    os.environ.setdefault("INCIDENT_BRIDGE_PUSH_INTERVAL", "5")
+    try:
+        import flask_migrate
+
+        from incident_bridge.extension import MIGRATIONS_DIR
+        from incident_bridge.host import create_app
+        from incident_bridge.services.demo import seed
+
+        app = create_app()
+        with app.app_context():
+            flask_migrate.upgrade(directory=MIGRATIONS_DIR)
+            logins = seed(app.extensions["incident_bridge"].db.session, datetime.now(UTC))
+        print("\nincident-bridge: http://127.0.0.1:%d" % APP_PORT)
+        print("Mock incident system (for testers): http://127.0.0.1:%d/_control/" % MOCK_PORT)
+        print("Demo logins:")
+        for login, password, role, name in logins:
+            print(f"  {login:<12} {password:<16} {role:<9} {name}")
+        print(flush=True)
+        app.run(host="127.0.0.1", port=APP_PORT, use_reloader=False)
+    finally:
+        mock.terminate()
+        mock.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

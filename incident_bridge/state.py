@@ -1,0 +1,67 @@
+"""The extension's per-application state, which pages, commands and jobs read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+
+from incident_bridge.config import Settings
+from incident_bridge.domain.ports import IncidentSystem
+
+EXTENSION_KEY = "incident_bridge"
+
+
+@dataclass
+class BridgeState:
+    """What the extension keeps per application (in ``app.extensions['incident_bridge']``)."""
+
+    settings: Settings
+    db: SQLAlchemy
+    system_factory: Any = None
+    scheduler: Any = None
+    # Set by the extension: run the push soon; probe the queue. Kept as callables so the
+    # pages depend on this state only, not on the jobs package.
+    kicker: Callable[[], Any] | None = None
+    queue_probe: Callable[[Any], dict[str, Any]] | None = None
+    _system: IncidentSystem | None = field(default=None, repr=False)
+
+    def incident_system(self) -> IncidentSystem | None:
+        """The configured incident system adapter (one per process), or None."""
+        if self._system is None:
+            if self.system_factory is not None:
+                self._system = self.system_factory(self.settings)
+            elif self.settings.incident_api_url:
+                from adapters.http import HttpIncidentSystem
+
+                self._system = HttpIncidentSystem(
+                    self.settings.incident_api_url,
+                    client_id=self.settings.incident_client_id,
+                    client_secret=self.settings.incident_client_secret,
+                    timeout=self.settings.incident_timeout,
+                )
+        return self._system
+
+    def kick(self) -> None:
+        """Ask the jobs to push the outbox now instead of at their next tick."""
+        if self.kicker is not None:
+            self.kicker()
+
+    def queue_health(self) -> dict[str, Any]:
+        """Probe the job queue (raises when it does not answer)."""
+        if self.queue_probe is None:
+            return {"mode": "none"}
+        return self.queue_probe(self.settings)  # type: ignore[no-any-return]
+
+
+def bridge_state(app: Flask) -> BridgeState:
+    """The extension's state on ``app``, with a helpful error when it is missing."""
+    try:
+        return app.extensions[EXTENSION_KEY]  # type: ignore[no-any-return]
+    except KeyError:
+        raise RuntimeError(
+            "incident-bridge is not registered on this app. Did you forget to call 'init_app'?"
+        ) from None
