@@ -22,7 +22,9 @@ from tests.fakes import FakeIncidentSystem
 
 PG_HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("TEST_PG_PORT", "5432"))
-PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/test")
+PG_ADMIN_URL = os.environ.get(
+    "TEST_PG_ADMIN_URL", f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/test"
+)
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 _skipped_services: dict[str, str] = {}
@@ -58,10 +60,14 @@ def require(service: str, available: bool, why: str) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if _skipped_services:
-        terminalreporter.write_sep("!", "SERVICES NOT REACHABLE — TESTS SKIPPED", red=True, bold=True)
+        terminalreporter.write_sep(
+            "!", "SERVICES NOT REACHABLE — TESTS SKIPPED", red=True, bold=True
+        )
         for service, why in _skipped_services.items():
             terminalreporter.write_line(f"  {service}: {why}", red=True, bold=True)
-        terminalreporter.write_line("  Start them (see README, 'Tests') to run the whole suite.", red=True)
+        terminalreporter.write_line(
+            "  Start them (see README, 'Tests') to run the whole suite.", red=True
+        )
 
 
 @pytest.fixture(scope="session")
@@ -174,8 +180,14 @@ def people(app: Flask, now: datetime) -> dict[str, Any]:
 
         def make(login: str, role: str, sub: Any = None) -> Any:
             return directory.create_user(
-                session, login=login, full_name=login.title(), password="password-123", role=role,
-                subdivision_id=sub.id if sub else None, now=now)
+                session,
+                login=login,
+                full_name=login.title(),
+                password="password-123",
+                role=role,
+                subdivision_id=sub.id if sub else None,
+                now=now,
+            )
 
         result = {
             "roads": roads,

@@ -61,10 +61,14 @@ class FakeIncidentSystem:
 
     def follow_up(self, external_id: str, text: str, at: datetime | None = None) -> None:
         card = self.cards[external_id]
-        message = AuthorMessage(f"{external_id}-c{len(card.follow_ups) + 1}", text,
-                                at or datetime.now(UTC) - timedelta(minutes=1))
-        self.cards[external_id] = replace(card, follow_ups=card.follow_ups + (message,),
-                                          revision=card.revision + 1)
+        message = AuthorMessage(
+            f"{external_id}-c{len(card.follow_ups) + 1}",
+            text,
+            at or datetime.now(UTC) - timedelta(minutes=1),
+        )
+        self.cards[external_id] = replace(
+            card, follow_ups=card.follow_ups + (message,), revision=card.revision + 1
+        )
 
     def feedback(self, external_id: str, value: Feedback) -> None:
         card = self.cards[external_id]

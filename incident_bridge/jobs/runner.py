@@ -38,7 +38,7 @@ def queue(settings: Any) -> Queue:
 def enqueue(settings: Any, name: str, *, now: float | None = None) -> str | None:
     """Enqueue task ``name`` once per interval bucket (a deterministic id), return the job id."""
     bucket = int((now or time.time()) // max(1, intervals(settings)[name]))
-    job_id = f"incident-bridge:{name}:{bucket}"
+    job_id = f"incident-bridge-{name}-{bucket}"
     try:
         queue(settings).enqueue(
             TASKS[name],

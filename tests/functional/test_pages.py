@@ -28,7 +28,9 @@ def _incident(app: Any, fake_system: Any, **card: Any) -> Incident:
 
 
 def _version(page: str) -> str:
-    match = re.search(r'name="version"[^>]*value="(\d+)"', page) or re.search(r'value="(\d+)"[^>]*name="version"', page)
+    match = re.search(r'name="version"[^>]*value="(\d+)"', page) or re.search(
+        r'value="(\d+)"[^>]*name="version"', page
+    )
     assert match
     return match.group(1)
 
@@ -50,18 +52,29 @@ def test_pages_need_sign_in_and_wrong_password_is_refused(browser, people):
 def test_form_without_csrf_token_is_refused(browser, people, app, fake_system):
     incident = _incident(app, fake_system)
     browser.login("operator")
-    response = browser.client.post(f"/incidents/{incident.id}/route",
-                                   data={"subdivision": people["roads"].id}, follow_redirects=True)
+    response = browser.client.post(
+        f"/incidents/{incident.id}/route",
+        data={"subdivision": people["roads"].id},
+        follow_redirects=True,
+    )
     assert "Форма устарела" in response.get_data(as_text=True)
     assert _status(app, incident.id) == Status.NEW
 
 
 def test_citizen_text_is_shown_as_text_everywhere(browser, people, app, fake_system):
-    incident = _incident(app, fake_system, text=XSS, author=make_card().author.__class__(XSS, "javascript:alert(1)"),
-                         post_url="javascript:alert(1)", topic=XSS)
+    incident = _incident(
+        app,
+        fake_system,
+        text=XSS,
+        author=make_card().author.__class__(XSS, "javascript:alert(1)"),
+        post_url="javascript:alert(1)",
+        topic=XSS,
+    )
     browser.login("operator")
-    for page in (browser.get("/").get_data(as_text=True),
-                 browser.get(f"/incidents/{incident.id}").get_data(as_text=True)):
+    for page in (
+        browser.get("/").get_data(as_text=True),
+        browser.get(f"/incidents/{incident.id}").get_data(as_text=True),
+    ):
         assert "<script>alert(1)</script>" not in page
         assert "<img src=x" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -76,28 +89,52 @@ def test_whole_cycle_through_the_pages(browser, browser2, people, app, fake_syst
     assert incident.number in browser.get("/").get_data(as_text=True)
 
     browser.get(page_url)
-    page = browser.submit(page_url, f"{page_url}/route",
-                          {"subdivision": people["roads"].id, "version": _version(browser.last_page)})
+    page = browser.submit(
+        page_url,
+        f"{page_url}/route",
+        {"subdivision": people["roads"].id, "version": _version(browser.last_page)},
+    )
     assert "Сообщение направлено исполнителю" in page.get_data(as_text=True)
 
     # The executor sees it in their queue and drafts.
     assert incident.number in browser2.get("/").get_data(as_text=True)
     browser2.get(page_url)
-    browser2.submit(page_url, f"{page_url}/draft", {"kind": "answer", "text": "Сделаем.", "submit": "1",
-                                                   "version": _version(browser2.last_page)})
-    assert "Проект отправлен" in browser2.last_page, re.findall(r'role="alert">([^<]*)', browser2.last_page)
+    browser2.submit(
+        page_url,
+        f"{page_url}/draft",
+        {
+            "kind": "answer",
+            "text": "Сделаем.",
+            "submit": "1",
+            "version": _version(browser2.last_page),
+        },
+    )
+    assert "Проект отправлен" in browser2.last_page, re.findall(
+        r'role="alert">([^<]*)', browser2.last_page
+    )
     assert _status(app, incident.id) == Status.ON_REVIEW
 
     browser.get(page_url)
     assert "Автоматическая проверка проекта" in browser.last_page
-    browser.submit(page_url, f"{page_url}/return", {"reason": "Нет приветствия.", "version": _version(browser.last_page)})
+    browser.submit(
+        page_url,
+        f"{page_url}/return",
+        {"reason": "Нет приветствия.", "version": _version(browser.last_page)},
+    )
     assert _status(app, incident.id) == Status.REWORK
 
     browser2.get(page_url)
     assert "Нет приветствия." in browser2.last_page
-    browser2.submit(page_url, f"{page_url}/draft", {"kind": "answer", "submit": "1",
-                                                   "text": "Здравствуйте, Иван! Яму заделаем до 5 ноября.",
-                                                   "version": _version(browser2.last_page)})
+    browser2.submit(
+        page_url,
+        f"{page_url}/draft",
+        {
+            "kind": "answer",
+            "submit": "1",
+            "text": "Здравствуйте, Иван! Яму заделаем до 5 ноября.",
+            "version": _version(browser2.last_page),
+        },
+    )
     browser.get(page_url)
     browser.submit(page_url, f"{page_url}/approve", {"version": _version(browser.last_page)})
     assert _status(app, incident.id) == Status.PUBLISHING
@@ -109,8 +146,10 @@ def test_whole_cycle_through_the_pages(browser, browser2, people, app, fake_syst
     assert _status(app, incident.id) == Status.CLOSED
     page = browser.get(page_url).get_data(as_text=True)
     assert "доставлено" in page
-    assert [o.text for o in fake_system.delivered] == ["Здравствуйте, Иван! Яму заделаем до 5 ноября."]
-    history = page[page.index('id="history"'):]
+    assert [o.text for o in fake_system.delivered] == [
+        "Здравствуйте, Иван! Яму заделаем до 5 ноября."
+    ]
+    history = page[page.index('id="history"') :]
     for who in ("Operator", "Roads"):
         assert who in history
 
@@ -120,15 +159,20 @@ def test_executor_of_another_subdivision_cannot_see_or_draft(browser, people, ap
     page_url = f"/incidents/{incident.id}"
     browser.login("operator")
     browser.get(page_url)
-    browser.submit(page_url, f"{page_url}/route", {"subdivision": people["roads"].id,
-                                                   "version": _version(browser.last_page)})
+    browser.submit(
+        page_url,
+        f"{page_url}/route",
+        {"subdivision": people["roads"].id, "version": _version(browser.last_page)},
+    )
     other = browser.__class__(app.test_client())
     other.login("housing")
     assert other.get(page_url).status_code == 403
     token = other.token("/")
-    response = other.client.post(f"{page_url}/draft", data={"csrf_token": token, "kind": "answer",
-                                                             "text": "Здравствуйте!", "submit": "1"},
-                                 follow_redirects=True)
+    response = other.client.post(
+        f"{page_url}/draft",
+        data={"csrf_token": token, "kind": "answer", "text": "Здравствуйте!", "submit": "1"},
+        follow_redirects=True,
+    )
     assert "другому подразделению" in response.get_data(as_text=True)
     assert _status(app, incident.id) == Status.ROUTED
 
@@ -141,8 +185,11 @@ def test_stale_page_gets_a_clear_message(browser, browser2, people, app, fake_sy
     browser.get(page_url)
     seen = _version(browser.last_page)
     browser2.get(page_url)
-    browser2.submit(page_url, f"{page_url}/route", {"subdivision": people["housing"].id,
-                                                    "version": _version(browser2.last_page)})
+    browser2.submit(
+        page_url,
+        f"{page_url}/route",
+        {"subdivision": people["housing"].id, "version": _version(browser2.last_page)},
+    )
     page = browser.submit(page_url, f"{page_url}/redirect", {"reason": "Не наше", "version": seen})
     assert "уже изменил другой сотрудник" in page.get_data(as_text=True)
     assert _status(app, incident.id) == Status.ROUTED

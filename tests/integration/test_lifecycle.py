@@ -27,20 +27,38 @@ def _history(incident: Incident) -> list[str]:
     return [e.kind for e in incident.events]
 
 
-def test_route_draft_return_rework_approve_delivers_exactly_once(db_session, fake_system, people, now):
+def test_route_draft_return_rework_approve_delivers_exactly_once(
+    db_session, fake_system, people, now
+):
     incident = _arrive(db_session, fake_system, now)
     operator, executor = actor_for(people["operator"]), actor_for(people["roads_executor"])
     assert incident.status == Status.NEW
 
     workflow.route(db_session, incident.id, operator, people["roads"].id, now=now)
-    workflow.submit_draft(db_session, incident.id, executor, DraftKind.ANSWER,
-                          "Яму заделаем.", now=now + timedelta(hours=1))
-    workflow.return_for_rework(db_session, incident.id, operator, "Нет приветствия и срока.",
-                               now=now + timedelta(hours=1, minutes=10))
+    workflow.submit_draft(
+        db_session,
+        incident.id,
+        executor,
+        DraftKind.ANSWER,
+        "Яму заделаем.",
+        now=now + timedelta(hours=1),
+    )
+    workflow.return_for_rework(
+        db_session,
+        incident.id,
+        operator,
+        "Нет приветствия и срока.",
+        now=now + timedelta(hours=1, minutes=10),
+    )
     assert incident.status == Status.REWORK
-    workflow.submit_draft(db_session, incident.id, executor, DraftKind.ANSWER,
-                          "Здравствуйте, Иван! Яму у дома 12 заделаем до 5 ноября.",
-                          now=now + timedelta(hours=1, minutes=20))
+    workflow.submit_draft(
+        db_session,
+        incident.id,
+        executor,
+        DraftKind.ANSWER,
+        "Здравствуйте, Иван! Яму у дома 12 заделаем до 5 ноября.",
+        now=now + timedelta(hours=1, minutes=20),
+    )
     workflow.approve(db_session, incident.id, operator, now=now + timedelta(hours=1, minutes=30))
     assert incident.status == Status.PUBLISHING
 
@@ -53,7 +71,13 @@ def test_route_draft_return_rework_approve_delivers_exactly_once(db_session, fak
     assert fake_system.delivered[0].text.startswith("Здравствуйте, Иван!")
     assert fake_system.delivered[0].kind is OutboundKind.REPLY
     assert _history(incident) == [
-        "arrived", "route", "submit_draft", "return", "submit_draft", "approve", "delivered",
+        "arrived",
+        "route",
+        "submit_draft",
+        "return",
+        "submit_draft",
+        "approve",
+        "delivered",
     ]
     # Every step is attributed.
     by_kind = {e.kind: e for e in incident.events}
@@ -66,7 +90,9 @@ def test_route_draft_return_rework_approve_delivers_exactly_once(db_session, fak
 def test_redirect_goes_out_with_reason(db_session, fake_system, people, now):
     incident = _arrive(db_session, fake_system, now)
     operator = actor_for(people["operator"])
-    workflow.redirect(db_session, incident.id, operator, "Дорога областная: вопрос ОКУ «Упрдор».", now=now)
+    workflow.redirect(
+        db_session, incident.id, operator, "Дорога областная: вопрос ОКУ «Упрдор».", now=now
+    )
     outbox.push(db_session, fake_system, now)
     assert incident.status == Status.REDIRECTED
     assert [(o.kind, o.text) for o in fake_system.delivered] == [
@@ -74,12 +100,20 @@ def test_redirect_goes_out_with_reason(db_session, fake_system, people, now):
     ]
 
 
-def test_clarification_waits_for_author_and_follow_up_reopens_draft(db_session, fake_system, people, now):
+def test_clarification_waits_for_author_and_follow_up_reopens_draft(
+    db_session, fake_system, people, now
+):
     incident = _arrive(db_session, fake_system, now)
     operator, executor = actor_for(people["operator"]), actor_for(people["roads_executor"])
     workflow.route(db_session, incident.id, operator, people["roads"].id, now=now)
-    workflow.submit_draft(db_session, incident.id, executor, DraftKind.CLARIFICATION,
-                          "Здравствуйте! Уточните, пожалуйста, номер дома.", now=now)
+    workflow.submit_draft(
+        db_session,
+        incident.id,
+        executor,
+        DraftKind.CLARIFICATION,
+        "Здравствуйте! Уточните, пожалуйста, номер дома.",
+        now=now,
+    )
     workflow.approve(db_session, incident.id, operator, now=now)
     outbox.push(db_session, fake_system, now)
     assert incident.status == Status.AWAITING_AUTHOR
@@ -91,27 +125,45 @@ def test_clarification_waits_for_author_and_follow_up_reopens_draft(db_session, 
     assert [m.text for m in incident.follow_ups] == ["Дом 12, подъезд 3."]
     assert _history(incident)[-2:] == ["updated", "author_replied"]
 
-    workflow.submit_draft(db_session, incident.id, executor, DraftKind.ANSWER,
-                          "Здравствуйте! Яму у дома 12 заделаем в четверг.", now=now + timedelta(hours=3))
+    workflow.submit_draft(
+        db_session,
+        incident.id,
+        executor,
+        DraftKind.ANSWER,
+        "Здравствуйте! Яму у дома 12 заделаем в четверг.",
+        now=now + timedelta(hours=3),
+    )
     workflow.approve(db_session, incident.id, operator, now=now + timedelta(hours=3))
     outbox.push(db_session, fake_system, now + timedelta(hours=3))
     assert incident.status == Status.CLOSED
-    assert [o.kind for o in fake_system.delivered] == [OutboundKind.CLARIFICATION, OutboundKind.REPLY]
+    assert [o.kind for o in fake_system.delivered] == [
+        OutboundKind.CLARIFICATION,
+        OutboundKind.REPLY,
+    ]
 
 
 def test_interim_answer_keeps_message_open_for_the_final_one(db_session, fake_system, people, now):
     incident = _arrive(db_session, fake_system, now)
     operator, executor = actor_for(people["operator"]), actor_for(people["roads_executor"])
     workflow.route(db_session, incident.id, operator, people["roads"].id, now=now)
-    workflow.submit_draft(db_session, incident.id, executor, DraftKind.INTERIM,
-                          "Здравствуйте! Вопрос на контроле, ответим после обследования.", now=now)
+    workflow.submit_draft(
+        db_session,
+        incident.id,
+        executor,
+        DraftKind.INTERIM,
+        "Здравствуйте! Вопрос на контроле, ответим после обследования.",
+        now=now,
+    )
     workflow.approve(db_session, incident.id, operator, now=now)
     outbox.push(db_session, fake_system, now)
     assert incident.status == Status.INTERIM_ANSWERED
     with pytest.raises(IllegalTransition):
-        workflow.submit_draft(db_session, incident.id, executor, DraftKind.INTERIM, "Ещё раз.", now=now)
-    workflow.submit_draft(db_session, incident.id, executor, DraftKind.ANSWER,
-                          "Здравствуйте! Яма заделана.", now=now)
+        workflow.submit_draft(
+            db_session, incident.id, executor, DraftKind.INTERIM, "Ещё раз.", now=now
+        )
+    workflow.submit_draft(
+        db_session, incident.id, executor, DraftKind.ANSWER, "Здравствуйте! Яма заделана.", now=now
+    )
     assert incident.status == Status.ON_REVIEW
 
 
@@ -123,13 +175,25 @@ def test_illegal_steps_are_refused_and_change_nothing(db_session, fake_system, p
     with pytest.raises(IllegalTransition, match="Нет проекта ответа на проверке"):
         workflow.approve(db_session, incident.id, operator, now=now)
     with pytest.raises(PermissionDenied):
-        workflow.route(db_session, incident.id, actor_for(people["roads_executor"]), people["roads"].id, now=now)
+        workflow.route(
+            db_session,
+            incident.id,
+            actor_for(people["roads_executor"]),
+            people["roads"].id,
+            now=now,
+        )
     with pytest.raises(IllegalTransition, match="укажите причину"):
         workflow.redirect(db_session, incident.id, operator, "   ", now=now)
     workflow.route(db_session, incident.id, operator, people["roads"].id, now=now)
     with pytest.raises(PermissionDenied, match="другому подразделению"):
-        workflow.submit_draft(db_session, incident.id, actor_for(people["housing_executor"]),
-                              DraftKind.ANSWER, "Здравствуйте!", now=now)
+        workflow.submit_draft(
+            db_session,
+            incident.id,
+            actor_for(people["housing_executor"]),
+            DraftKind.ANSWER,
+            "Здравствуйте!",
+            now=now,
+        )
     db_session.expire_all()
     incident = db_session.get(Incident, incident.id)
     assert incident.status == Status.ROUTED
@@ -141,9 +205,13 @@ def test_stale_page_is_refused(db_session, fake_system, people, now):
     incident = _arrive(db_session, fake_system, now)
     seen = incident.version_id
     operator = actor_for(people["operator"])
-    workflow.route(db_session, incident.id, operator, people["roads"].id, now=now, expected_version=seen)
+    workflow.route(
+        db_session, incident.id, operator, people["roads"].id, now=now, expected_version=seen
+    )
     with pytest.raises(ConcurrentUpdate):
-        workflow.redirect(db_session, incident.id, operator, "Не наше", now=now, expected_version=seen)
+        workflow.redirect(
+            db_session, incident.id, operator, "Не наше", now=now, expected_version=seen
+        )
 
 
 def test_two_operators_approving_at_once_cannot_both_win(app, db_session, fake_system, people, now):
@@ -151,7 +219,9 @@ def test_two_operators_approving_at_once_cannot_both_win(app, db_session, fake_s
     incident = _arrive(db_session, fake_system, now)
     operator, executor = actor_for(people["operator"]), actor_for(people["roads_executor"])
     workflow.route(db_session, incident.id, operator, people["roads"].id, now=now)
-    workflow.submit_draft(db_session, incident.id, executor, DraftKind.ANSWER, "Здравствуйте! Сделаем.", now=now)
+    workflow.submit_draft(
+        db_session, incident.id, executor, DraftKind.ANSWER, "Здравствуйте! Сделаем.", now=now
+    )
     from sqlalchemy.orm import Session
 
     engine = app.extensions["incident_bridge"].db.engine
