@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from incident_bridge.checks.screening import screen_message
 from incident_bridge.domain.events import EventKind
 from incident_bridge.persistence.models import Incident
 from incident_bridge.services.actors import SYSTEM_ACTOR
@@ -14,8 +15,6 @@ from incident_bridge.services.history import record
 
 def screen_incident(session: Session, incident: Incident, now: datetime) -> None:
     """Run the obscenity/insult/threat screening on a new message and keep its verdict."""
-    from incident_bridge.checks.screening import screen_message
-
     result = screen_message(incident.text)
     incident.screening = {
         "excluded": result.excluded,

@@ -273,3 +273,22 @@ def test_history_is_append_only(db_session, fake_system, now):
     with pytest.raises(Exception, match="только дополняется"):
         db_session.commit()
     db_session.rollback()
+
+
+def test_arriving_threat_is_proposed_for_exclusion_not_excluded(db_session, fake_system, people, now):
+    incident = _arrive(db_session, fake_system, now,
+                       text="Если не сделаете дорогу, приду и сожгу вашу администрацию!")
+    assert incident.status == Status.NEW  # the operator decides
+    assert incident.screening["excluded"] is True
+    assert incident.screening["reasons"][0]["kind"] == "threat"
+    assert _history(incident) == ["arrived", "screening"]
+    workflow.exclude(db_session, incident.id, actor_for(people["operator"]), "Угроза",
+                     now=now, clause=incident.screening["reasons"][0]["clause"])
+    assert incident.status == Status.EXCLUDED
+    assert incident.events[-1].data["clause"].startswith("Липецк")
+
+
+def test_ordinary_complaint_is_not_flagged(db_session, fake_system, now):
+    incident = _arrive(db_session, fake_system, now,
+                       text="Подожгли машину во дворе, страховка не покрывает. Примите меры!")
+    assert incident.screening == {"excluded": False, "reasons": []}
