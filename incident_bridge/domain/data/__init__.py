@@ -1,0 +1,1 @@
+"""Data files of the domain: the production calendar and the regulation profiles."""

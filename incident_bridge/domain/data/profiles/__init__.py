@@ -1,0 +1,1 @@
+"""The shipped regulation profiles, one TOML file each."""

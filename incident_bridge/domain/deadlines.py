@@ -1,0 +1,306 @@
+"""Deadlines from a message's history: every clock of a profile, right to the minute.
+
+``compute_clocks`` replays the history (oldest first; events after ``now`` are
+ignored) through each clock of the profile. For every event, in this order, a
+clock is *cancelled* (the step no longer applies: the message was excluded,
+redirected, …), *stopped* (the step was done), *paused*, *resumed*, *started*.
+The default events are ``regulations.DEFAULT_TRIGGERS``:
+
+- ARRIVED starts ``route``, ``redirect`` and ``total`` (for Lipetsk-like
+  profiles ARRIVED.at should be the detection time); DECLINE (an executor sends
+  it back) restarts ``route``/``redirect``;
+- ROUTE stops ``route`` and starts ``draft`` (and, where the executor decides
+  competence, ``redirect``); REDIRECT stops ``redirect`` and ``total``;
+- SUBMIT_DRAFT stops ``draft``/``rework`` and starts ``review``; RETURN starts
+  ``rework``; APPROVE starts ``publish``; DELIVERED stops ``publish``;
+- DELIVERED of an ANSWER or INTERIM meets ``total``; of an INTERIM starts
+  ``final_after_interim`` (7 wd); of a CLARIFICATION pauses ``total`` while the
+  author is asked (the draft clock has already been met by that submission);
+- AUTHOR_REPLIED resumes ``total`` and starts ``after_clarification``;
+- EXCLUDE cancels everything; CLOSE cancels the author-facing clocks.
+
+A restarted clock (a second RETURN) reports its latest run. A clock with
+``before`` ("4 h before the overall deadline") is due that long before the
+other clock's due time, counted on its own basis, and waits while that clock
+is paused. ``left_minutes`` is in the clock's basis: working minutes for a
+working-time clock, plain minutes for a calendar one; negative when overdue.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from incident_bridge.domain.events import HistoryEvent
+from incident_bridge.domain.model import Importance
+from incident_bridge.domain.regulations import Basis, ClockRule, Profile, Term, Trigger, Unit
+from incident_bridge.domain.worktime import TimeAxis, WorkCalendar
+
+
+class ClockStatus(enum.StrEnum):
+    """Where a clock stands."""
+
+    NOT_STARTED = "not_started"
+    ON_TIME = "on_time"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    MET = "met"
+    MISSED = "missed"
+    CANCELLED = "cancelled"  # the step stopped applying (excluded, redirected, …)
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    ClockStatus.NOT_STARTED: "не начат",
+    ClockStatus.ON_TIME: "в срок",
+    ClockStatus.DUE_SOON: "срок истекает",
+    ClockStatus.OVERDUE: "просрочен",
+    ClockStatus.MET: "выполнен в срок",
+    ClockStatus.MISSED: "выполнен с нарушением срока",
+    ClockStatus.CANCELLED: "не требуется",
+}
+RUNNING = frozenset({ClockStatus.ON_TIME, ClockStatus.DUE_SOON, ClockStatus.OVERDUE})
+
+
+@dataclass(frozen=True, slots=True)
+class ClockState:
+    """One clock of one message as of ``now``."""
+
+    name: str
+    label: str
+    answerable: str
+    state: ClockStatus
+    basis: Basis
+    started_at: datetime | None = None
+    due_at: datetime | None = None
+    stopped_at: datetime | None = None
+    paused: bool = False
+    left_minutes: int | None = None
+    track: str | None = None
+    clause: str = ""
+
+    @property
+    def running(self) -> bool:
+        """True while the step is still to be done (paused or not)."""
+        return self.state in RUNNING
+
+    def describe_left(self) -> str:
+        """``format_left`` of this clock, or an empty string when not meaningful."""
+        return "" if self.left_minutes is None else format_left(self.left_minutes, self.basis)
+
+
+@dataclass(slots=True)
+class _Run:
+    started_at: datetime
+    segment_start: datetime | None  # None while paused
+    consumed: timedelta = timedelta(0)
+    paused_at: datetime | None = None
+    stopped_at: datetime | None = None
+    cancelled: bool = False
+    due_before_pause: datetime | None = None  # what clocks relative to this one keep using
+
+
+def _matches(event: HistoryEvent, triggers: Iterable[Trigger]) -> bool:
+    return any(
+        t.kind == event.kind and (t.draft_kind is None or t.draft_kind == event.draft_kind)
+        for t in triggers
+    )
+
+
+def _replay(
+    rule: ClockRule, term: Term, events: Sequence[HistoryEvent], calendar: WorkCalendar
+) -> _Run | None:
+    axis = _axis(calendar, term)
+    run: _Run | None = None
+    for event in events:
+        live = run is not None and run.stopped_at is None and not run.cancelled
+        if live and run is not None:
+            if _matches(event, rule.cancels):
+                run.cancelled = True
+                live = False
+            elif _matches(event, rule.stops):
+                run.stopped_at = event.at
+                live = False
+            elif run.segment_start is not None and _matches(event, rule.pauses):
+                run.due_before_pause = _due(run, term, calendar)
+                run.consumed += axis.between(run.segment_start, event.at)
+                run.segment_start, run.paused_at = None, event.at
+            elif run.segment_start is None and _matches(event, rule.resumes):
+                run.segment_start, run.paused_at = event.at, None
+        if _matches(event, rule.starts) and not (rule.once and run is not None):
+            run = _Run(event.at, event.at)
+    return run
+
+
+def _axis(calendar: WorkCalendar, term: Term) -> TimeAxis:
+    return calendar.axis(term.basis is Basis.WORKING)
+
+
+def _due(run: _Run, term: Term, calendar: WorkCalendar) -> datetime | None:
+    if term.unit is Unit.WORKING_DAYS:
+        return calendar.add_working_days(run.started_at, int(term.amount))
+    if run.segment_start is None:
+        return None
+    return _axis(calendar, term).add(run.segment_start, term.duration - run.consumed)
+
+
+def _minutes(delta: timedelta) -> int:
+    """Whole minutes, rounded toward "less time left" so overdue shows at once."""
+    return int(delta.total_seconds() // 60)
+
+
+def active_tracks(events: Sequence[HistoryEvent], tracks: Iterable[str] = ()) -> frozenset[str]:
+    """``tracks`` plus ``high`` when the card's latest known importance is high."""
+    importance = None
+    for event in events:
+        if event.importance is not None:
+            importance = event.importance
+    extra = {"high"} if importance is Importance.HIGH else set()
+    return frozenset(tracks) | extra
+
+
+def compute_clocks(
+    events: Sequence[HistoryEvent],
+    profile: Profile,
+    calendar: WorkCalendar,
+    now: datetime,
+    *,
+    tracks: Iterable[str] = (),
+) -> list[ClockState]:
+    """Every clock of ``profile`` for a message with this history, as of ``now``.
+
+    ``tracks`` switches on variants the history cannot tell (e.g. ``priority``
+    for a post on the regional Government's account); ``high`` follows from
+    the card's importance.
+    """
+    history = sorted((e for e in events if e.at <= now), key=lambda e: e.at)
+    active = active_tracks(history, tracks)
+    dues: dict[str, tuple[datetime | None, bool]] = {}
+    out: dict[str, ClockState] = {}
+    # Clocks that others are relative to go first.
+    order = sorted(profile.clocks.values(), key=lambda r: r.before is not None)
+    for rule in order:
+        term, track = rule.term_for(active)
+        axis = _axis(calendar, term)
+        run = _replay(rule, term, history, calendar)
+        if run is None:
+            out[rule.name] = ClockState(
+                rule.name, rule.label, rule.answerable, ClockStatus.NOT_STARTED, term.basis,
+                track=track, clause=rule.clause,
+            )  # fmt: skip
+            dues[rule.name] = (None, False)
+            continue
+        if rule.before is not None:
+            other_due, other_paused = dues.get(rule.before, (None, False))
+            # While the other clock waits its due time is unknown; a finished run keeps the old one.
+            paused = other_paused and run.stopped_at is None
+            known = other_due is not None and not paused
+            due = axis.add(other_due, -term.duration) if known and other_due else None
+            planned = None if due is None else axis.between(run.started_at, due)
+        else:
+            due = _due(run, term, calendar)
+            paused = run.segment_start is None
+            planned = term.duration if term.unit is not Unit.WORKING_DAYS else None
+            if planned is None and due is not None:
+                planned = axis.between(run.started_at, due)
+        live_pause = paused and run.stopped_at is None and not run.cancelled
+        dues[rule.name] = (due or run.due_before_pause, live_pause)
+        out[rule.name] = _state(rule, term, track, run, due, paused, planned, axis, now, profile)
+    return [out[name] for name in profile.clocks if name in out]
+
+
+def _state(
+    rule: ClockRule,
+    term: Term,
+    track: str | None,
+    run: _Run,
+    due: datetime | None,
+    paused: bool,
+    planned: timedelta | None,
+    axis: TimeAxis,
+    now: datetime,
+    profile: Profile,
+) -> ClockState:
+    base = ClockState(
+        name=rule.name,
+        label=rule.label,
+        answerable=rule.answerable,
+        state=ClockStatus.ON_TIME,
+        basis=term.basis,
+        started_at=run.started_at,
+        due_at=due,
+        stopped_at=run.stopped_at,
+        track=track,
+        clause=rule.clause,
+    )
+    if run.cancelled:
+        return replace(base, state=ClockStatus.CANCELLED)
+    left: timedelta | None = None
+    if due is not None:
+        left = axis.between(run.stopped_at or now, due)
+    elif paused and rule.before is None and term.unit is not Unit.WORKING_DAYS:
+        left = term.duration - run.consumed
+    if run.stopped_at is not None:
+        met = left is None or left >= timedelta(0)
+        status = ClockStatus.MET if met else ClockStatus.MISSED
+        return replace(base, state=status, left_minutes=_none_or(left))
+    if left is None:
+        return replace(base, paused=paused)
+    threshold = profile.due_soon.threshold(planned.total_seconds() / 60 if planned else 0)
+    if left < timedelta(0):
+        status = ClockStatus.OVERDUE
+    elif left.total_seconds() / 60 <= threshold:
+        status = ClockStatus.DUE_SOON
+    else:
+        status = ClockStatus.ON_TIME
+    return replace(base, state=status, paused=paused, left_minutes=_minutes(left))
+
+
+def _none_or(delta: timedelta | None) -> int | None:
+    return None if delta is None else _minutes(delta)
+
+
+def next_due(clocks: Iterable[ClockState]) -> datetime | None:
+    """The nearest due time among running, unpaused clocks (for sorting the queue)."""
+    dues = [c.due_at for c in clocks if c.running and not c.paused and c.due_at is not None]
+    return min(dues, default=None)
+
+
+def _hm(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return f"{hours} ч {rest} мин"
+    return f"{hours} ч" if hours else f"{rest} мин"
+
+
+def format_left(minutes: int, basis: Basis = Basis.WORKING) -> str:
+    """``"осталось 1 ч 20 мин рабочего времени"`` or ``"просрочено на 35 мин"``."""
+    if minutes < 0:
+        return f"просрочено на {_hm(-minutes)}"
+    suffix = " рабочего времени" if basis is Basis.WORKING else ""
+    return f"осталось {_hm(minutes)}{suffix}"
+
+
+def due_for(
+    profile: Profile,
+    calendar: WorkCalendar,
+    clock: str,
+    start: datetime,
+    *,
+    tracks: Iterable[str] = (),
+) -> datetime:
+    """Due time of ``clock`` started at ``start`` (a relative clock: both started then).
+
+    Raises ``NotFound`` when the profile has no such clock.
+    """
+    rule = profile.clock(clock)
+    term, _ = rule.term_for(tracks)
+    if rule.before is not None:
+        start = due_for(profile, calendar, rule.before, start, tracks=tracks)
+        return _axis(calendar, term).add(start, -term.duration)
+    return _due(_Run(start, start), term, calendar) or start
