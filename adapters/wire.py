@@ -1,0 +1,197 @@
+"""The incident system's wire format (API v1) as marshmallow schemas, turned into domain types.
+
+Each record of a page is validated on its own: a bad record becomes a
+``RejectedRecord`` and the rest of the page goes on.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
+
+from incident_bridge.domain.model import (
+    Author,
+    AuthorMessage,
+    Delivery,
+    Feedback,
+    Importance,
+    IncidentCard,
+    IncidentPage,
+    Platform,
+    RejectedRecord,
+)
+
+_TEXT = validate.Length(min=1)
+
+
+class _Lenient(Schema):
+    class Meta:
+        # Fields the system adds later must not break the bridge (forward compatibility).
+        unknown = EXCLUDE
+
+
+class AuthorSchema(_Lenient):
+    """``author``: the citizen's display name and profile link."""
+
+    name = fields.String(required=True)
+    profile_url = fields.String(allow_none=True, load_default=None)
+
+    @post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> Author:
+        return Author(name=data["name"], profile_url=data["profile_url"] or None)
+
+
+class FollowUpSchema(_Lenient):
+    """One of ``follow_ups``: what the author wrote later in the thread."""
+
+    id = fields.String(required=True, validate=_TEXT)
+    text = fields.String(required=True)
+    created_at = fields.AwareDateTime(required=True)
+
+    @post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> AuthorMessage:
+        return AuthorMessage(
+            external_id=data["id"], text=data["text"], created_at=_utc(data["created_at"])
+        )
+
+
+class PlatformField(fields.Field):
+    """A platform code; codes the bridge does not know yet become ``Platform.OTHER``."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Platform:
+        if not isinstance(value, str) or not value:
+            raise ValidationError("Not a valid platform code.")
+        try:
+            return Platform(value)
+        except ValueError:
+            return Platform.OTHER
+
+
+class IncidentSchema(_Lenient):
+    """One incident card of ``GET /api/v1/incidents``."""
+
+    id = fields.String(required=True, validate=_TEXT)
+    number = fields.String(required=True, validate=_TEXT)
+    revision = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    created_at = fields.AwareDateTime(required=True)
+    detected_at = fields.AwareDateTime(required=True)
+    text = fields.String(required=True)
+    author = fields.Nested(AuthorSchema, required=True)
+    platform = PlatformField(required=True)
+    post_url = fields.String(allow_none=True, load_default=None)
+    municipality = fields.String(required=True)
+    topic_group = fields.String(required=True)
+    topic = fields.String(required=True)
+    importance = fields.Enum(Importance, by_value=True, required=True)
+    attachments = fields.List(fields.String(), load_default=list)
+    step = fields.String(allow_none=True, load_default=None)
+    follow_ups = fields.List(fields.Nested(FollowUpSchema), load_default=list)
+    feedback = fields.Enum(Feedback, by_value=True, allow_none=True, load_default=None)
+    extra = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
+
+    @post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> IncidentCard:
+        return IncidentCard(
+            external_id=data["id"],
+            number=data["number"],
+            created_at=_utc(data["created_at"]),
+            detected_at=_utc(data["detected_at"]),
+            text=data["text"],
+            author=data["author"],
+            platform=data["platform"],
+            post_url=data["post_url"] or None,
+            municipality=data["municipality"],
+            topic_group=data["topic_group"],
+            topic=data["topic"],
+            importance=data["importance"],
+            revision=data["revision"],
+            attachments=tuple(data["attachments"]),
+            step=data["step"],
+            feedback=data["feedback"],
+            follow_ups=tuple(data["follow_ups"]),
+            extra=dict(data["extra"]),
+        )
+
+
+class PageSchema(_Lenient):
+    """The envelope of a page; its items are validated one by one afterwards."""
+
+    items = fields.List(fields.Raw(allow_none=True), required=True)
+    next_cursor = fields.String(allow_none=True, load_default=None)
+    has_more = fields.Boolean(required=True)
+
+
+class DeliverySchema(_Lenient):
+    """The answer to a reply or a redirect."""
+
+    id = fields.String(required=True, validate=_TEXT)
+    created_at = fields.AwareDateTime(allow_none=True, load_default=None)
+
+    @post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> Delivery:
+        accepted = data["created_at"]
+        return Delivery(remote_id=data["id"], accepted_at=_utc(accepted) if accepted else None)
+
+
+class TokenSchema(_Lenient):
+    """The answer of ``POST /api/v1/auth/token``."""
+
+    access_token = fields.String(required=True, validate=_TEXT)
+    token_type = fields.String(load_default="Bearer")
+    expires_in = fields.Integer(allow_none=True, load_default=None)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def describe_errors(messages: Any, path: str = "") -> str:
+    """Flatten marshmallow's nested error messages into ``author.name: message; ...``."""
+    if isinstance(messages, dict):
+        return "; ".join(
+            describe_errors(v, f"{path}.{k}" if path else str(k)) for k, v in messages.items()
+        )
+    if isinstance(messages, list):
+        return "; ".join(describe_errors(m, path) for m in messages)
+    return f"{path}: {messages}" if path else str(messages)
+
+
+def parse_record(item: Any) -> IncidentCard | RejectedRecord:
+    """One record of a page: a card, or a rejection that keeps the raw JSON and the reason."""
+    raw = json.dumps(item, ensure_ascii=False, sort_keys=True)
+    if not isinstance(item, dict):
+        return RejectedRecord(external_id=None, raw=raw, reason="record is not a JSON object")
+    try:
+        return IncidentSchema().load(item)
+    except ValidationError as exc:
+        ident = item.get("id")
+        recovered = str(ident) if isinstance(ident, str | int) and str(ident) else None
+        return RejectedRecord(external_id=recovered, raw=raw, reason=describe_errors(exc.messages))
+
+
+def parse_page(payload: Any) -> IncidentPage:
+    """A page of changes; raises ``ValidationError`` only when the envelope itself is broken."""
+    if not isinstance(payload, dict):
+        raise ValidationError("page is not a JSON object")
+    envelope = PageSchema().load(payload)
+    cards: list[IncidentCard] = []
+    rejected: list[RejectedRecord] = []
+    seen: set[tuple[str, int]] = set()
+    for item in envelope["items"]:
+        record = parse_record(item)
+        if isinstance(record, RejectedRecord):
+            rejected.append(record)
+        elif (record.external_id, record.revision) not in seen:
+            # An exact repeat of a revision carries nothing new; other duplicates and
+            # out-of-order revisions are left to the sync, which keeps the newest.
+            seen.add((record.external_id, record.revision))
+            cards.append(record)
+    return IncidentPage(
+        cards=tuple(cards),
+        rejected=tuple(rejected),
+        next_cursor=envelope["next_cursor"],
+        has_more=envelope["has_more"],
+    )
