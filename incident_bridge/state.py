@@ -45,6 +45,21 @@ class BridgeState:
                 )
         return self._system
 
+    @property
+    def policy(self) -> Any:
+        """The organisation's deadline policy (regulation profile and its directories)."""
+        from incident_bridge.services.deadlines import DeadlinePolicy
+
+        return DeadlinePolicy(self.settings.profile, self.settings.profile_dirs)
+
+    def session(self) -> Any:
+        """The database session of this app context, carrying the deadline policy."""
+        from incident_bridge.services.deadlines import POLICY_KEY
+
+        session = self.db.session
+        session.info.setdefault(POLICY_KEY, self.policy)
+        return session
+
     def kick(self) -> None:
         """Ask the jobs to push the outbox now instead of at their next tick."""
         if self.kicker is not None:

@@ -154,7 +154,7 @@ def app(backend: str, tmp_path: Path, fake_system: FakeIncidentSystem) -> Iterat
 @pytest.fixture
 def db_session(app: Flask) -> Iterator[Any]:
     with app.app_context():
-        session = app.extensions["incident_bridge"].db.session
+        session = app.extensions["incident_bridge"].session()
         yield session
         session.remove()
 

@@ -212,6 +212,9 @@ class Profile:
     checks: tuple[str, ...]
     due_soon: DueSoon = DueSoon()
     path: str = ""
+    # What starts the clocks: "arrival" (when the bridge got the message) or
+    # "detection" (the card's detection time: Lipetsk cl.6/8 count from detection).
+    counts_from: str = "arrival"
 
     def clock(self, name: str) -> ClockRule:
         """The named clock, or ``NotFound`` saying why the profile has none."""
@@ -381,7 +384,7 @@ def _clock(where: str, name: str, table: Mapping[str, Any]) -> ClockRule:
 
 def _build(name: str, data: Mapping[str, Any], where: str) -> Profile:
     f = _Fields(where, data)
-    f.unknown({"title", "source", "timezone", "schedule", "checks", "due_soon", "clocks"})
+    f.unknown({"title", "source", "timezone", "schedule", "checks", "due_soon", "clocks", "counts_from"})
     timezone = f.get("timezone", str)
     try:
         ZoneInfo(timezone)
@@ -425,4 +428,12 @@ def _build(name: str, data: Mapping[str, Any], where: str) -> Profile:
         checks=checks,
         due_soon=due_soon,
         path=where,
+        counts_from=_counts_from(f),
     )
+
+
+def _counts_from(f: _Fields) -> str:
+    value = f.get("counts_from", str, "arrival")
+    if value not in ("arrival", "detection"):
+        raise f.fail("counts_from", "must be «arrival» or «detection»")
+    return value

@@ -8,10 +8,10 @@ several executors per message fit without a rewrite.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -93,7 +93,8 @@ class Incident(Base):
     attachments: Mapped[list[Any]] = mapped_column(default=list)
     remote_step: Mapped[str | None] = mapped_column(String(200))
     feedback: Mapped[str | None] = mapped_column(String(20))
-    remote_revision: Mapped[int] = mapped_column(Integer)
+    # The system's revisions are microsecond timestamps: 64-bit.
+    remote_revision: Mapped[int] = mapped_column(BigInteger)
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     status: Mapped[str] = mapped_column(String(30), index=True)
@@ -223,6 +224,38 @@ class QuarantinedRecord(Base):
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+
+
+class CalendarOverrideRow(Base):
+    """A local change of the working calendar; never deleted, revoked with a date instead.
+
+    A message's deadlines use the overrides known when it arrived, so a change
+    made later never silently moves an old deadline.
+    """
+
+    __tablename__ = "ib_calendar_override"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    hours: Mapped[list[Any]] = mapped_column(default=list)
+    schedule: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[str] = mapped_column(String(300))
+    revoked_at: Mapped[datetime | None]
+    revoked_by: Mapped[str | None] = mapped_column(String(300))
+
+
+class DictionaryWord(Base):
+    """A word of the organisation's own spelling dictionary (names, local terms)."""
+
+    __tablename__ = "ib_dictionary_word"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    word: Mapped[str] = mapped_column(String(100), unique=True)
+    added_by: Mapped[str] = mapped_column(String(300))
+    added_at: Mapped[datetime]
 
 
 @event.listens_for(IncidentEvent, "before_update")

@@ -6,21 +6,25 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_wtf.csrf import generate_csrf
 
 from incident_bridge.domain.events import EventKind
 from incident_bridge.domain.model import DraftKind, Feedback, Importance, Platform
 from incident_bridge.domain.workflow import Role, Status
+from incident_bridge.state import bridge_state
 
-ZONE = ZoneInfo("Europe/Moscow")
+
+def organisation_zone() -> ZoneInfo:
+    """The time zone of the organisation's regulation profile."""
+    return ZoneInfo(bridge_state(current_app).policy.profile().timezone)
 
 
 def local_time(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
     """Format an aware UTC datetime in the organisation's zone."""
     if value is None:
         return "—"
-    return value.astimezone(ZONE).strftime(fmt)
+    return value.astimezone(organisation_zone()).strftime(fmt)
 
 
 def safe_url(value: str | None) -> str | None:
@@ -29,16 +33,6 @@ def safe_url(value: str | None) -> str | None:
         return None
     parts = urlsplit(value.strip())
     return value.strip() if parts.scheme in ("http", "https") and parts.netloc else None
-
-
-def time_left(due: datetime | None, now: datetime | None = None) -> str:
-    """Human text for the time to a deadline (elapsed time; working time comes from the calendar)."""
-    if due is None:
-        return ""
-    minutes = int(((due - (now or datetime.now(UTC))).total_seconds()) // 60)
-    hours, mins = divmod(abs(minutes), 60)
-    text = f"{hours} ч {mins} мин" if hours else f"{mins} мин"
-    return f"осталось {text}" if minutes >= 0 else f"просрочено на {text}"
 
 
 def _label(enum_type: type) -> object:
@@ -58,7 +52,6 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
         local_time=local_time,
         safe_url=safe_url,
-        time_left=time_left,
         status_label=_label(Status),
         role_label=_label(Role),
         platform_label=_label(Platform),

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify
 
-from incident_bridge.state import bridge_state
 from incident_bridge.services import status
+from incident_bridge.state import bridge_state
 
 PREFIX = ""
 bp = Blueprint("incident_bridge_health", __name__)
@@ -17,6 +17,6 @@ bp = Blueprint("incident_bridge_health", __name__)
 def healthz() -> Any:
     """Report whether the database, the job queue and the incident system answer."""
     state = bridge_state(current_app)
-    report = status.health(state.db.session, state)
+    report = status.health(state.session(), state)
     code = 200 if report["status"] == "ok" else 503
     return jsonify(report), code

@@ -11,8 +11,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from incident_bridge.domain.errors import BridgeError, NotFound, PermissionDenied
-from incident_bridge.state import bridge_state
 from incident_bridge.services.actors import Actor, actor_for
+from incident_bridge.state import bridge_state
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -24,7 +24,7 @@ def now() -> datetime:
 
 def session() -> Any:
     """The database session of the bridge."""
-    return bridge_state(current_app).db.session
+    return bridge_state(current_app).session()
 
 
 def actor() -> Actor:

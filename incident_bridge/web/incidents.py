@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, render_template, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from incident_bridge.domain.model import DraftKind
 from incident_bridge.domain.workflow import Role, Status, allowed_actions
 from incident_bridge.persistence.models import Incident
-from incident_bridge.services import directory, queries, workflow
+from incident_bridge.services import deadlines, directory, queries, workflow
+from incident_bridge.state import bridge_state
 from incident_bridge.web.draft_checks import draft_report
 from incident_bridge.web.forms import ConfirmForm, DraftForm, ReasonForm, RouteForm, choices
 from incident_bridge.web.helpers import act, actor, now, page_blueprint, roles_required, session
@@ -76,6 +77,8 @@ def show(incident_id: int) -> Any:
         draft_form=draft_form,
         confirm_form=ConfirmForm(version=incident.version_id),
         outbox=queries.outbox_for(session(), incident.id),
+        clocks=deadlines.clocks(session(), incident, now()),
+        profile=bridge_state(current_app).policy.profile(),
         now=now(),
     )
 

@@ -31,7 +31,7 @@ def index() -> Any:
     incidents = queries.queue(session(), actor(), flt)
     return render_template(
         "incident_bridge/queue.html",
-        incidents=incidents,
+        rows=queries.with_nearest_clock(session(), incidents, now()),
         flt=flt,
         statuses=list(Status),
         platforms=list(Platform),
