@@ -97,3 +97,100 @@ def deadline(
         click.echo(str(exc), err=True)
         click.get_current_context().exit(2)
     click.echo(due.astimezone(cal.zone).isoformat())
+
+
+@calendar.group("override")
+def override() -> None:
+    """Local changes of the calendar (regional holidays, closed days, changed hours)."""
+
+
+@override.command("add")
+@click.option(
+    "--day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Date, e.g. 2026-05-12."
+)
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice(["holiday", "closed", "working", "hours", "schedule"]),
+)
+@click.option("--reason", required=True, help="The act it comes from.")
+@click.option(
+    "--hours", multiple=True, help="An interval for 'hours'/'working', e.g. 09:00-13:00 (repeat)."
+)
+@click.option(
+    "--schedule",
+    "schedule_json",
+    default=None,
+    help='New weekly schedule from that day, JSON: {"mon": ["09:00-13:00", ...], ...}.',
+)
+@click.option("--by", default="CLI", help="Who records it (kept in the history).")
+@with_appcontext
+def override_add(
+    day: datetime,
+    kind: str,
+    reason: str,
+    hours: tuple[str, ...],
+    schedule_json: str | None,
+    by: str,
+) -> None:
+    """Record an override; it applies to messages that arrive from now on."""
+    from datetime import UTC
+
+    from incident_bridge.services import calendar_admin
+    from incident_bridge.state import bridge_state
+
+    try:
+        schedule = json.loads(schedule_json) if schedule_json else None
+        row = calendar_admin.add_override(
+            bridge_state(current_app).session(),
+            day=day.date(),
+            kind=kind,
+            reason=reason,
+            hours=list(hours),
+            schedule=schedule,
+            by=by,
+            now=datetime.now(UTC),
+        )
+    except (BridgeError, ValueError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"#{row.id} {row.day.isoformat()} {calendar_admin.describe(row)} — {row.reason}")
+
+
+@override.command("list")
+@with_appcontext
+def override_list() -> None:
+    """Every override ever recorded, revoked ones included."""
+    from incident_bridge.services import calendar_admin
+    from incident_bridge.services.deadlines import override_rows
+    from incident_bridge.state import bridge_state
+
+    for row in override_rows(bridge_state(current_app).session()):
+        revoked = (
+            f" (отменено {row.revoked_at:%Y-%m-%d %H:%M} UTC, {row.revoked_by})"
+            if row.revoked_at
+            else ""
+        )
+        click.echo(
+            f"#{row.id} {row.day.isoformat()} {calendar_admin.describe(row)} — {row.reason}; "
+            f"записал {row.recorded_by} {row.recorded_at:%Y-%m-%d %H:%M} UTC{revoked}"
+        )
+
+
+@override.command("revoke")
+@click.argument("override_id", type=int)
+@click.option("--by", default="CLI")
+@with_appcontext
+def override_revoke(override_id: int, by: str) -> None:
+    """Revoke an override from now on; it stays in the history."""
+    from datetime import UTC
+
+    from incident_bridge.services import calendar_admin
+    from incident_bridge.state import bridge_state
+
+    try:
+        calendar_admin.revoke_override(
+            bridge_state(current_app).session(), override_id, by=by, now=datetime.now(UTC)
+        )
+    except BridgeError as exc:
+        raise click.UsageError(exc.user_message) from exc
+    click.echo(f"#{override_id} отменено.")

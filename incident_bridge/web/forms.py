@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -98,3 +99,20 @@ class UserForm(FlaskForm):
 class UserStateForm(FlaskForm):
     user_id = IntegerField(validators=[DataRequired()])
     submit = SubmitField("Изменить")
+
+
+class OverrideForm(FlaskForm):
+    day = DateField("Дата", validators=[DataRequired("Укажите дату.")])
+    kind = SelectField("Что меняется")
+    hours = StringField(
+        "Часы работы (для изменённых часов), например 09:00-13:00, 14:00-17:00",
+        validators=[Optional(), Length(max=200)],
+    )
+    reason = StringField(
+        "Основание", validators=[DataRequired("Укажите основание."), Length(max=500)]
+    )
+    submit = SubmitField("Записать изменение")
+
+
+class RevokeForm(FlaskForm):
+    submit = SubmitField("Отменить")
