@@ -37,7 +37,7 @@ def seed_demo() -> None:
     from incident_bridge.services.demo import seed
 
     state = bridge_state(current_app)
-    for login, password, role, name in seed(state.db.session, datetime.now(UTC)):
+    for login, password, role, name in seed(state.session(), datetime.now(UTC)):
         click.echo(f"  {login:<12} пароль: {password:<14} {role:<9} {name}")
 
 
@@ -57,7 +57,7 @@ def create_user(
     from incident_bridge.persistence.models import Subdivision
     from incident_bridge.services import directory
 
-    session = bridge_state(current_app).db.session
+    session = bridge_state(current_app).session()
     sub_id = None
     if subdivision:
         sub = session.scalar(select(Subdivision).where(Subdivision.name == subdivision))

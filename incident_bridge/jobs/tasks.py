@@ -25,7 +25,7 @@ def poll_incidents() -> dict[str, Any]:
         if system is None:
             return {"skipped": "no incident system configured"}
         result = sync.poll(
-            state.db.session, system, _now(), page_size=state.settings.poll_page_size
+            state.session(), system, _now(), page_size=state.settings.poll_page_size
         )
         return {
             "created": result.created,
@@ -42,7 +42,7 @@ def push_outbox() -> dict[str, Any]:
         if system is None:
             return {"skipped": "no incident system configured"}
         result = outbox.push(
-            state.db.session, system, _now(), max_attempts=state.settings.outbox_max_attempts
+            state.session(), system, _now(), max_attempts=state.settings.outbox_max_attempts
         )
         return {
             "sent": result.sent,
@@ -54,7 +54,7 @@ def push_outbox() -> dict[str, Any]:
 def evaluate_deadlines() -> dict[str, Any]:
     """Recompute the stored deadlines of every open incident."""
     with task_context() as state:
-        count = deadline_service.refresh_open(state.db.session, _now())
+        count = deadline_service.refresh_open(state.session(), _now())
         return {"refreshed": count}
 
 
