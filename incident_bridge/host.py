@@ -25,7 +25,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(_from_environment())
     if test_config:
         app.config.update(test_config)
-    app.config.setdefault("SECRET_KEY", _secret_key(app))
+    if not app.config.get("SECRET_KEY"):  # Flask's default is None, so setdefault would not do
+        app.config["SECRET_KEY"] = _secret_key(app)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     IncidentBridge(app)
     return app

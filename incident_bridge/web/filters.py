@@ -35,6 +35,20 @@ def safe_url(value: str | None) -> str | None:
     return value.strip() if parts.scheme in ("http", "https") and parts.netloc else None
 
 
+ANSWERABLE = {
+    "operator": "отдел по обращениям",
+    "executor": "исполнитель",
+    "curator": "куратор",
+    "regional": "региональный орган",
+    "admin": "администратор",
+}
+
+
+def answerable_label(value: str) -> str:
+    """Who answers for a clock, in Russian."""
+    return ANSWERABLE.get(value, value)
+
+
 def _label(enum_type: type) -> object:
     def convert(value: str | None) -> str:
         if value is None:
@@ -52,6 +66,7 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
         local_time=local_time,
         safe_url=safe_url,
+        answerable_label=answerable_label,
         status_label=_label(Status),
         role_label=_label(Role),
         platform_label=_label(Platform),
