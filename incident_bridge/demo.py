@@ -24,8 +24,21 @@ CLIENT_SECRET = "demo-secret"
 
 def _start_mock() -> subprocess.Popen[bytes]:
     mock = subprocess.Popen(
-        [sys.executable, "-m", "mocks", "--port", str(MOCK_PORT), "--seed", "1", "--count", "25",
-         "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET],
+        [
+            sys.executable,
+            "-m",
+            "mocks",
+            "--port",
+            str(MOCK_PORT),
+            "--seed",
+            "1",
+            "--count",
+            "25",
+            "--client-id",
+            CLIENT_ID,
+            "--client-secret",
+            CLIENT_SECRET,
+        ],
     )
     for _ in range(100):
         try:
@@ -33,7 +46,9 @@ def _start_mock() -> subprocess.Popen[bytes]:
             return mock
         except requests.RequestException:
             if mock.poll() is not None:
-                raise SystemExit(f"The mock incident system did not start (port {MOCK_PORT} busy?).") from None
+                raise SystemExit(
+                    f"The mock incident system did not start (port {MOCK_PORT} busy?)."
+                ) from None
             time.sleep(0.1)
     raise SystemExit("The mock incident system did not answer in 10 s.")
 
@@ -58,8 +73,8 @@ def main() -> None:
         with app.app_context():
             flask_migrate.upgrade(directory=MIGRATIONS_DIR)
             logins = seed(app.extensions["incident_bridge"].db.session, datetime.now(UTC))
-        print("\nincident-bridge: http://127.0.0.1:%d" % APP_PORT)
-        print("Mock incident system (for testers): http://127.0.0.1:%d/_control/" % MOCK_PORT)
+        print(f"\nincident-bridge: http://127.0.0.1:{APP_PORT}")
+        print(f"Mock incident system (for testers): http://127.0.0.1:{MOCK_PORT}/_control/")
         print("Demo logins:")
         for login, password, role, name in logins:
             print(f"  {login:<12} {password:<16} {role:<9} {name}")

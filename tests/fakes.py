@@ -92,3 +92,6 @@ class FakeIncidentSystem:
 
 
 __all__ = ["FakeIncidentSystem", "make_card", "TransientDeliveryError", "DeliveryRejected"]
+
+#: A draft that passes every check for ``make_card()``'s default message.
+GOOD_ANSWER = "Здравствуйте, Иван! Яму у дома 12 на улице Ленина заделаем до 5 ноября."

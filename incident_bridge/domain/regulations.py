@@ -384,7 +384,9 @@ def _clock(where: str, name: str, table: Mapping[str, Any]) -> ClockRule:
 
 def _build(name: str, data: Mapping[str, Any], where: str) -> Profile:
     f = _Fields(where, data)
-    f.unknown({"title", "source", "timezone", "schedule", "checks", "due_soon", "clocks", "counts_from"})
+    f.unknown(
+        {"title", "source", "timezone", "schedule", "checks", "due_soon", "clocks", "counts_from"}
+    )
     timezone = f.get("timezone", str)
     try:
         ZoneInfo(timezone)

@@ -150,7 +150,9 @@ DRAFT_KINDS_FROM: dict[Status, frozenset[DraftKind]] = {
 }
 
 # Actions that need a written reason or comment from the person.
-NEEDS_REASON = frozenset({Action.REDIRECT, Action.EXCLUDE, Action.DECLINE, Action.RETURN, Action.CLOSE})
+NEEDS_REASON = frozenset(
+    {Action.REDIRECT, Action.EXCLUDE, Action.DECLINE, Action.RETURN, Action.CLOSE}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,9 +167,7 @@ class Decision:
 def allowed_actions(state: Status, actor_role: str) -> list[Action]:
     """Actions ``actor_role`` may take from ``state``, in table order."""
     return [
-        action
-        for (src, action) in TRANSITIONS
-        if src == state and actor_role in ACTORS[action]
+        action for (src, action) in TRANSITIONS if src == state and actor_role in ACTORS[action]
     ]
 
 
@@ -193,7 +193,9 @@ def transition(
         raise IllegalTransition(
             f"Действие «{action.label}» невозможно: сообщение в состоянии «{state.label}»."
         )
-    if action is Action.SUBMIT_DRAFT and (draft_kind is None or draft_kind not in DRAFT_KINDS_FROM[state]):
+    if action is Action.SUBMIT_DRAFT and (
+        draft_kind is None or draft_kind not in DRAFT_KINDS_FROM[state]
+    ):
         kind = draft_kind.label if draft_kind else "без вида"
         raise IllegalTransition(f"Проект «{kind}» нельзя отправить из состояния «{state.label}».")
     if action in NEEDS_REASON and not (reason and reason.strip()):

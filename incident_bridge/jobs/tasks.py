@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from incident_bridge.jobs.context import task_context
+from incident_bridge.jobs.locks import exclusive
 from incident_bridge.services import deadlines as deadline_service
 from incident_bridge.services import outbox, sync
 
@@ -24,9 +25,12 @@ def poll_incidents() -> dict[str, Any]:
         system = state.incident_system()
         if system is None:
             return {"skipped": "no incident system configured"}
-        result = sync.poll(
-            state.session(), system, _now(), page_size=state.settings.poll_page_size
-        )
+        with exclusive(state.settings, "poll") as mine:
+            if not mine:
+                return {"skipped": "another poller is running"}
+            result = sync.poll(
+                state.session(), system, _now(), page_size=state.settings.poll_page_size
+            )
         return {
             "created": result.created,
             "updated": result.updated,
@@ -41,9 +45,12 @@ def push_outbox() -> dict[str, Any]:
         system = state.incident_system()
         if system is None:
             return {"skipped": "no incident system configured"}
-        result = outbox.push(
-            state.session(), system, _now(), max_attempts=state.settings.outbox_max_attempts
-        )
+        with exclusive(state.settings, "push") as mine:
+            if not mine:
+                return {"skipped": "another pusher is running"}
+            result = outbox.push(
+                state.session(), system, _now(), max_attempts=state.settings.outbox_max_attempts
+            )
         return {
             "sent": result.sent,
             "retried": result.retried,

@@ -52,14 +52,19 @@ def outbox_for(session: Session, incident_id: int) -> list[OutboxMessage]:
     )
 
 
-def with_nearest_clock(session: Session, incidents: list[Incident], now: Any) -> list[tuple[Incident, Any]]:
+def with_nearest_clock(
+    session: Session, incidents: list[Incident], now: Any
+) -> list[tuple[Incident, Any]]:
     """Pair each incident with its running clock due first (None when nothing runs)."""
     from incident_bridge.services import deadlines
 
     rows = deadlines.override_rows(session)
     result = []
     for incident in incidents:
-        running = [c for c in deadlines.clocks(session, incident, now, rows=rows)
-                   if c.running and not c.paused and c.due_at is not None]
+        running = [
+            c
+            for c in deadlines.clocks(session, incident, now, rows=rows)
+            if c.running and not c.paused and c.due_at is not None
+        ]
         result.append((incident, min(running, key=lambda c: c.due_at, default=None)))
     return result

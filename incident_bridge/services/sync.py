@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from incident_bridge.domain.errors import IncidentSystemError
 from incident_bridge.domain.events import EventKind
 from incident_bridge.domain.model import IncidentCard, IncidentPage, RejectedRecord
 from incident_bridge.domain.ports import IncidentSystem
@@ -156,7 +157,17 @@ def poll(
         session.commit()
     total = PageResult()
     for _ in range(max_pages):
-        page = system.fetch_changes(state.cursor, page_size)
+        try:
+            page = system.fetch_changes(state.cursor, page_size)
+        except IncidentSystemError as exc:
+            # Keep the failure visible to admins, then let the job fail (rq retries it).
+            session.rollback()
+            state.last_error = str(exc)
+            state.last_error_at = now
+            if state.unreachable_since is None:
+                state.unreachable_since = now
+            session.commit()
+            raise
         result = ingest_page(session, page, now)
         if page.next_cursor is not None:
             state.cursor = page.next_cursor

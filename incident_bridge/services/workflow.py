@@ -23,7 +23,7 @@ from incident_bridge.domain.model import DraftKind, OutboundKind
 from incident_bridge.domain.workflow import Action, Role, Status
 from incident_bridge.persistence.models import Draft, Incident, OutboxMessage, Subdivision
 from incident_bridge.persistence.uow import SqlAlchemyUnitOfWork
-from incident_bridge.services import deadlines
+from incident_bridge.services import checks, deadlines
 from incident_bridge.services.actors import Actor
 from incident_bridge.services.history import apply, record
 
@@ -173,7 +173,6 @@ def submit_draft(
     *,
     now: datetime,
     expected_version: int | None = None,
-    check_report: dict | None = None,
 ) -> Draft:
     """Submit a draft (answer, interim answer or clarification request) to the department's check."""
     if not text.strip():
@@ -192,7 +191,8 @@ def submit_draft(
         )
         draft.state = "submitted"
         draft.submitted_at = now
-        draft.check_report = check_report
+        # The report as it stood at submission, kept for the record (the review re-runs it).
+        draft.check_report = checks.review(session, incident, text, kind).to_dict(draft.id)
         _finish(uow, incident, now)
         return draft
 
@@ -204,12 +204,25 @@ def approve(
     *,
     now: datetime,
     expected_version: int | None = None,
+    override_reason: str | None = None,
 ) -> Draft:
-    """Approve the submitted draft; it goes to the incident system through the outbox."""
+    """Approve the submitted draft; it goes to the incident system through the outbox.
+
+    A draft that fails a check the profile makes blocking is refused, unless the
+    reviewer approves it anyway with a written reason (kept in the history).
+    """
     with SqlAlchemyUnitOfWork(session) as uow:
         incident = load(session, incident_id, expected_version)
         draft = _submitted_draft(incident)
         kind = DraftKind(draft.kind)
+        failures = checks.failed(checks.review(session, incident, draft.text, kind))
+        override = (override_reason or "").strip()
+        if failures and not override:
+            names = ", ".join(checks.CHECK_LABELS[name] for name in failures)
+            raise IllegalTransition(
+                f"Проект не прошёл обязательные проверки: {names}. Верните его на доработку "
+                "или одобрите, указав обоснование."
+            )
         apply(
             session,
             incident,
@@ -217,7 +230,8 @@ def approve(
             actor,
             now,
             draft_kind=kind,
-            data={"draft_id": draft.id},
+            reason=override if failures else None,
+            data={"draft_id": draft.id, "checks_failed": failures},
         )
         draft.state = "approved"
         draft.reviewer_id = actor.user_id

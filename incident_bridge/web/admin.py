@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from incident_bridge.domain.workflow import Role
-from incident_bridge.services import directory, status
-from incident_bridge.web.forms import SubdivisionForm, UserForm, UserStateForm, choices
+from incident_bridge.services import checks, directory, status
+from incident_bridge.web.forms import SubdivisionForm, UserForm, UserStateForm, WordForm, choices
 from incident_bridge.web.helpers import act, now, page_blueprint, roles_required, session
 
 PREFIX = "/admin"
@@ -35,7 +37,38 @@ def index() -> Any:
         user_form=_user_form(),
         state_form=UserStateForm(),
         health=status.overview(session()),
+        words=checks.words(session()),
+        word_form=WordForm(),
     )
+
+
+@bp.route("/dictionary", methods=["POST"])
+@roles_required(Role.ADMIN.value, Role.OPERATOR.value)
+def add_word() -> Any:
+    """Add a word to the organisation's dictionary (from the admin page or the review screen)."""
+    form = WordForm()
+    back = form.back.data or ""
+    if not back.startswith("/") or back.startswith("//"):
+        back = url_for("incident_bridge_admin.index")
+    if not form.validate_on_submit():
+        return redirect(back)
+    return act(
+        back,
+        lambda: checks.add_word(
+            session(), form.word.data or "", by=current_user.full_name, now=now()
+        ),
+        f"Слово «{form.word.data}» добавлено в словарь организации.",
+    )
+
+
+@bp.route("/dictionary/<int:word_id>/remove", methods=["POST"])
+@roles_required(Role.ADMIN.value)
+def remove_word(word_id: int) -> Any:
+    """Remove a word from the organisation's dictionary."""
+    back = url_for("incident_bridge_admin.index")
+    if not FlaskForm().validate_on_submit():  # only the CSRF token
+        return redirect(back)
+    return act(back, lambda: checks.remove_word(session(), word_id), "Слово удалено из словаря.")
 
 
 @bp.route("/subdivisions", methods=["POST"])

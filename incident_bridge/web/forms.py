@@ -70,8 +70,18 @@ class DraftForm(VersionedForm):
     submit = SubmitField("Отправить на проверку")
 
 
-class ConfirmForm(VersionedForm):
-    submit = SubmitField("Подтвердить")
+class ApproveForm(VersionedForm):
+    override_reason = TextAreaField(
+        "Обоснование, если одобряете несмотря на замечания",
+        validators=[Optional(), Length(max=2000)],
+    )
+    submit = SubmitField("Одобрить и опубликовать")
+
+
+class WordForm(FlaskForm):
+    word = StringField("Слово", validators=[DataRequired(REQUIRED), Length(max=100)])
+    back = HiddenField()
+    submit = SubmitField("Добавить в словарь")
 
 
 class SubdivisionForm(FlaskForm):

@@ -10,10 +10,10 @@ from flask_login import current_user, login_required
 from incident_bridge.domain.model import DraftKind
 from incident_bridge.domain.workflow import Role, Status, allowed_actions
 from incident_bridge.persistence.models import Incident
-from incident_bridge.services import deadlines, directory, queries, workflow
+from incident_bridge.services import checks, deadlines, directory, queries, workflow
 from incident_bridge.state import bridge_state
-from incident_bridge.web.draft_checks import draft_report
-from incident_bridge.web.forms import ConfirmForm, DraftForm, ReasonForm, RouteForm, choices
+from incident_bridge.web.draft_checks import review_context
+from incident_bridge.web.forms import ApproveForm, DraftForm, ReasonForm, RouteForm, choices
 from incident_bridge.web.helpers import act, actor, now, page_blueprint, roles_required, session
 
 PREFIX = "/incidents"
@@ -64,18 +64,21 @@ def show(incident_id: int) -> Any:
     if draft is not None and draft.state in ("editing", "returned"):
         draft_form.kind.data = draft.kind
         draft_form.text.data = draft.text
-    review = (
-        draft_report(incident, draft) if draft is not None and draft.state == "submitted" else None
-    )
+    review: dict[str, Any] = {"review": None}
+    if draft is not None and draft.state == "submitted":
+        report = checks.review(session(), incident, draft.text, DraftKind(draft.kind))
+        review = review_context(report, draft.text)
     return render_template(
         "incident_bridge/incident.html",
         incident=incident,
         draft=draft,
-        review=review,
+        **review,
+        draft_text=draft.text if draft else "",
+        can_add_words=current_user.role in OPERATORS,
         actions=allowed_actions(Status(incident.status), current_user.role),
         route_form=route_form,
         draft_form=draft_form,
-        confirm_form=ConfirmForm(version=incident.version_id),
+        confirm_form=ApproveForm(version=incident.version_id),
         outbox=queries.outbox_for(session(), incident.id),
         clocks=deadlines.clocks(session(), incident, now()),
         profile=bridge_state(current_app).policy.profile(),
@@ -175,7 +178,7 @@ def draft(incident_id: int) -> Any:
 @roles_required(*OPERATORS)
 def approve(incident_id: int) -> Any:
     """Approve the draft under review; it goes out to the incident system."""
-    form = ConfirmForm()
+    form = ApproveForm()
     if not form.validate_on_submit():
         return _invalid(form, incident_id)
     return act(
@@ -186,6 +189,7 @@ def approve(incident_id: int) -> Any:
             actor(),
             now=now(),
             expected_version=form.seen_version(),
+            override_reason=form.override_reason.data or None,
         ),
         "Проект одобрен и поставлен в очередь на публикацию.",
     )
@@ -208,4 +212,22 @@ def _invalid(form: Any, incident_id: int) -> Any:
         request.referrer
         if request.referrer and request.referrer.startswith(request.host_url)
         else _back(incident_id)
+    )
+
+
+@bp.route("/<int:incident_id>/draft/check", methods=["POST"])
+@login_required
+def check_draft(incident_id: int) -> Any:
+    """The review report of the text in the draft form, before it is submitted (an HTML fragment)."""
+    incident = _incident(incident_id)
+    form = DraftForm()
+    if not form.validate_on_submit():
+        abort(400)
+    text = form.text.data or ""
+    report = checks.review(session(), incident, text, DraftKind(form.kind.data))
+    return render_template(
+        "incident_bridge/_checks.html",
+        **review_context(report, text),
+        draft_text=text,
+        can_add_words=False,
     )

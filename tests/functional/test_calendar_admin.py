@@ -30,12 +30,18 @@ def test_local_holiday_applies_to_new_messages_only(browser, people, app, fake_s
         session = app.extensions["incident_bridge"].session()
         sync.poll(session, fake_system, datetime(2025, 11, 10, 14, 30, tzinfo=UTC))
         old = session.scalar(select(Incident).where(Incident.number == "OLD"))
-        old_clocks = {c.name: c.due_at for c in deadlines.clocks(session, old, datetime(2025, 11, 10, 15, tzinfo=UTC))}
+        old_clocks = {
+            c.name: c.due_at
+            for c in deadlines.clocks(session, old, datetime(2025, 11, 10, 15, tzinfo=UTC))
+        }
         session.remove()
 
     browser.login("admin")
-    page = browser.submit("/admin/calendar/?year=2025", "/admin/calendar/overrides",
-                          {"day": "2025-11-11", "kind": "holiday", "reason": "Распоряжение главы № 1-р"})
+    page = browser.submit(
+        "/admin/calendar/?year=2025",
+        "/admin/calendar/overrides",
+        {"day": "2025-11-11", "kind": "holiday", "reason": "Распоряжение главы № 1-р"},
+    )
     assert "Изменение календаря записано" in page.get_data(as_text=True)
     page = browser.get("/admin/calendar/?year=2025").get_data(as_text=True)
     assert "Распоряжение главы № 1-р" in page and "За год: 246 рабочих дней" in page
@@ -43,7 +49,10 @@ def test_local_holiday_applies_to_new_messages_only(browser, people, app, fake_s
     with app.app_context():
         session = app.extensions["incident_bridge"].session()
         old = session.scalar(select(Incident).where(Incident.number == "OLD"))
-        again = {c.name: c.due_at for c in deadlines.clocks(session, old, datetime(2025, 11, 10, 15, tzinfo=UTC))}
+        again = {
+            c.name: c.due_at
+            for c in deadlines.clocks(session, old, datetime(2025, 11, 10, 15, tzinfo=UTC))
+        }
         assert again == old_clocks  # recorded after the message arrived: its deadlines stay
         row = session.scalar(select(CalendarOverrideRow))
         recorded = row.recorded_at
@@ -55,8 +64,9 @@ def test_local_holiday_applies_to_new_messages_only(browser, people, app, fake_s
         sync.poll(session, fake_system, recorded)
         new = session.scalar(select(Incident).where(Incident.number == "NEW"))
         # Arrived (as far as the calendar knows) after the override: 11 November is a day off.
-        calendar = deadlines.calendar_for(deadlines.policy_of(session).profile(),
-                                          deadlines.override_rows(session), new.arrived_at)
+        calendar = deadlines.calendar_for(
+            deadlines.policy_of(session).profile(), deadlines.override_rows(session), new.arrived_at
+        )
         assert not calendar.is_working_day(datetime(2025, 11, 11).date())
         session.remove()
 
@@ -68,12 +78,38 @@ def test_local_holiday_applies_to_new_messages_only(browser, people, app, fake_s
 
 def test_overrides_from_the_cli(app, people):
     runner = app.test_cli_runner()
-    added = runner.invoke(args=["bridge", "calendar", "override", "add", "--day", "2026-06-15",
-                                "--kind", "hours", "--hours", "09:00-13:00", "--reason", "Субботник"])
+    added = runner.invoke(
+        args=[
+            "bridge",
+            "calendar",
+            "override",
+            "add",
+            "--day",
+            "2026-06-15",
+            "--kind",
+            "hours",
+            "--hours",
+            "09:00-13:00",
+            "--reason",
+            "Субботник",
+        ]
+    )
     assert added.exit_code == 0, added.output
     assert "Изменённые часы работы: 09:00-13:00" in added.output
-    bad = runner.invoke(args=["bridge", "calendar", "override", "add", "--day", "2026-06-16",
-                              "--kind", "hours", "--reason", "без часов"])
+    bad = runner.invoke(
+        args=[
+            "bridge",
+            "calendar",
+            "override",
+            "add",
+            "--day",
+            "2026-06-16",
+            "--kind",
+            "hours",
+            "--reason",
+            "без часов",
+        ]
+    )
     assert bad.exit_code == 2 and "intervals" in bad.output
     listed = runner.invoke(args=["bridge", "calendar", "override", "list"])
     assert "Субботник" in listed.output

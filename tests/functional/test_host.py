@@ -12,7 +12,9 @@ from incident_bridge import IncidentBridge
 from incident_bridge.host import create_app, database_url
 
 
-def test_reference_app_makes_its_own_secret_key_and_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_reference_app_makes_its_own_secret_key_and_sqlite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     for key in ("DATABASE_URL", "SECRET_KEY", "REDIS_URL"):
         monkeypatch.delenv(key, raising=False)
     app = create_app({"TESTING": True})
@@ -45,8 +47,9 @@ def test_registering_twice_says_what_to_do():
 def test_host_mounts_pages_under_its_prefix_and_shares_its_db():
     db = SQLAlchemy()
     app = Flask(__name__)
-    app.config.update(SQLALCHEMY_DATABASE_URI="sqlite://", SECRET_KEY="x",
-                      INCIDENT_BRIDGE_URL_PREFIX="/bridge")
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI="sqlite://", SECRET_KEY="x", INCIDENT_BRIDGE_URL_PREFIX="/bridge"
+    )
     db.init_app(app)
     IncidentBridge(app, db=db)
     assert app.extensions["incident_bridge"].db is db

@@ -19,7 +19,7 @@ from incident_bridge.persistence.models import Incident
 from incident_bridge.services import workflow
 from incident_bridge.services.actors import actor_for
 from tests.conftest import REDIS_URL, redis_available, require
-from tests.fakes import make_card
+from tests.fakes import GOOD_ANSWER, make_card
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_poll_and_push_run_on_rq_and_deliver_once(redis_app, fake_system, people
         operator, executor = actor_for(people["operator"]), actor_for(people["roads_executor"])
         workflow.route(session, incident.id, operator, people["roads"].id, now=now)
         workflow.submit_draft(
-            session, incident.id, executor, DraftKind.ANSWER, "Здравствуйте! Сделаем.", now=now
+            session, incident.id, executor, DraftKind.ANSWER, GOOD_ANSWER, now=now
         )
         workflow.approve(session, incident.id, operator, now=now)
         incident_id = incident.id

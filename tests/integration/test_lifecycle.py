@@ -14,7 +14,7 @@ from incident_bridge.domain.workflow import Status
 from incident_bridge.persistence.models import Incident, IncidentEvent, OutboxMessage
 from incident_bridge.services import outbox, sync, workflow
 from incident_bridge.services.actors import actor_for
-from tests.fakes import make_card
+from tests.fakes import GOOD_ANSWER, make_card
 
 
 def _arrive(db_session: Any, fake_system: Any, now: Any, **card: Any) -> Incident:
@@ -130,7 +130,7 @@ def test_clarification_waits_for_author_and_follow_up_reopens_draft(
         incident.id,
         executor,
         DraftKind.ANSWER,
-        "Здравствуйте! Яму у дома 12 заделаем в четверг.",
+        GOOD_ANSWER,
         now=now + timedelta(hours=3),
     )
     workflow.approve(db_session, incident.id, operator, now=now + timedelta(hours=3))
@@ -161,9 +161,7 @@ def test_interim_answer_keeps_message_open_for_the_final_one(db_session, fake_sy
         workflow.submit_draft(
             db_session, incident.id, executor, DraftKind.INTERIM, "Ещё раз.", now=now
         )
-    workflow.submit_draft(
-        db_session, incident.id, executor, DraftKind.ANSWER, "Здравствуйте! Яма заделана.", now=now
-    )
+    workflow.submit_draft(db_session, incident.id, executor, DraftKind.ANSWER, GOOD_ANSWER, now=now)
     assert incident.status == Status.ON_REVIEW
 
 
@@ -219,9 +217,7 @@ def test_two_operators_approving_at_once_cannot_both_win(app, db_session, fake_s
     incident = _arrive(db_session, fake_system, now)
     operator, executor = actor_for(people["operator"]), actor_for(people["roads_executor"])
     workflow.route(db_session, incident.id, operator, people["roads"].id, now=now)
-    workflow.submit_draft(
-        db_session, incident.id, executor, DraftKind.ANSWER, "Здравствуйте! Сделаем.", now=now
-    )
+    workflow.submit_draft(db_session, incident.id, executor, DraftKind.ANSWER, GOOD_ANSWER, now=now)
     from sqlalchemy.orm import Session
 
     engine = app.extensions["incident_bridge"].db.engine
@@ -275,20 +271,80 @@ def test_history_is_append_only(db_session, fake_system, now):
     db_session.rollback()
 
 
-def test_arriving_threat_is_proposed_for_exclusion_not_excluded(db_session, fake_system, people, now):
-    incident = _arrive(db_session, fake_system, now,
-                       text="Если не сделаете дорогу, приду и сожгу вашу администрацию!")
+def test_arriving_threat_is_proposed_for_exclusion_not_excluded(
+    db_session, fake_system, people, now
+):
+    incident = _arrive(
+        db_session,
+        fake_system,
+        now,
+        text="Если не сделаете дорогу, приду и сожгу вашу администрацию!",
+    )
     assert incident.status == Status.NEW  # the operator decides
     assert incident.screening["excluded"] is True
     assert incident.screening["reasons"][0]["kind"] == "threat"
     assert _history(incident) == ["arrived", "screening"]
-    workflow.exclude(db_session, incident.id, actor_for(people["operator"]), "Угроза",
-                     now=now, clause=incident.screening["reasons"][0]["clause"])
+    workflow.exclude(
+        db_session,
+        incident.id,
+        actor_for(people["operator"]),
+        "Угроза",
+        now=now,
+        clause=incident.screening["reasons"][0]["clause"],
+    )
     assert incident.status == Status.EXCLUDED
     assert incident.events[-1].data["clause"].startswith("Липецк")
 
 
 def test_ordinary_complaint_is_not_flagged(db_session, fake_system, now):
-    incident = _arrive(db_session, fake_system, now,
-                       text="Подожгли машину во дворе, страховка не покрывает. Примите меры!")
+    incident = _arrive(
+        db_session,
+        fake_system,
+        now,
+        text="Подожгли машину во дворе, страховка не покрывает. Примите меры!",
+    )
     assert incident.screening == {"excluded": False, "reasons": []}
+
+
+def test_draft_failing_a_blocking_check_needs_a_written_override(
+    db_session, fake_system, people, now
+):
+    incident = _arrive(db_session, fake_system, now)
+    operator, executor = actor_for(people["operator"]), actor_for(people["roads_executor"])
+    workflow.route(db_session, incident.id, operator, people["roads"].id, now=now)
+    draft = workflow.submit_draft(
+        db_session, incident.id, executor, DraftKind.ANSWER, "Ваше обращение рассмотрено.", now=now
+    )
+    assert draft.check_report["ok"] is False
+    assert draft.check_report["greeting"] == {"ok": False}
+    with pytest.raises(IllegalTransition, match="приветствие автора, ответы на все вопросы"):
+        workflow.approve(db_session, incident.id, operator, now=now)
+    assert incident.status == Status.ON_REVIEW
+    workflow.approve(
+        db_session,
+        incident.id,
+        operator,
+        now=now,
+        override_reason="Автор уже получил ответ по телефону.",
+    )
+    approval = incident.events[-1]
+    assert approval.kind == "approve" and approval.comment == "Автор уже получил ответ по телефону."
+    assert approval.data["checks_failed"] == ["greeting", "completeness"]
+
+
+def test_clarification_request_is_not_held_to_answer_every_question(
+    db_session, fake_system, people, now
+):
+    incident = _arrive(db_session, fake_system, now)
+    operator, executor = actor_for(people["operator"]), actor_for(people["roads_executor"])
+    workflow.route(db_session, incident.id, operator, people["roads"].id, now=now)
+    workflow.submit_draft(
+        db_session,
+        incident.id,
+        executor,
+        DraftKind.CLARIFICATION,
+        "Здравствуйте, Иван! Уточните, пожалуйста, номер дома.",
+        now=now,
+    )
+    workflow.approve(db_session, incident.id, operator, now=now)
+    assert incident.status == Status.PUBLISHING

@@ -1,0 +1,159 @@
+"""Measure the draft checks: spelling precision/recall on RUSpellRU, false alarms, speed, memory.
+
+Usage: python benchmarks/checks_eval.py [--data DIR] [--limit N]
+The last line printed is a JSON object with the headline figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import re
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from incident_bridge.checks.report import check_draft
+from incident_bridge.checks.spelling import check_spelling
+
+# Punctuation is stripped from both sides before comparing (the corrections lack most of it);
+# hyphens inside words stay, as the checker sees «как-то» as one word.
+_WORD_RE = re.compile(r"[0-9A-Za-zА-Яа-яЁё]+(?:[-'’][0-9A-Za-zА-Яа-яЁё]+)*")
+
+MESSAGE = (
+    "Добрый день! Во дворе дома 12 по улице Советской уже месяц не вывозят мусор, "
+    "контейнерная площадка переполнена. Когда вывезут мусор и кто за это отвечает?"
+)
+CORRECT_DRAFT = (
+    "Здравствуйте, Анна Сергеевна! Благодарим Вас за обращение. Сообщаем, что вывоз мусора с "
+    "контейнерной площадки у дома № 12 по улице Советской выполнен 14 марта. За своевременный "
+    "вывоз твёрдых коммунальных отходов отвечает региональный оператор, с которым заключён "
+    "договор на обслуживание нашего района. Задержка была вызвана поломкой мусоровоза; машина "
+    "отремонтирована, и график вывоза восстановлен: контейнеры опустошаются ежедневно, кроме "
+    "воскресенья, до 10 часов утра. Мы направили региональному оператору письмо с требованием "
+    "не допускать подобных задержек и будем проверять состояние площадки еженедельно. "
+    "Кроме того, управляющая компания проведёт уборку территории вокруг контейнеров до конца "
+    "недели, а также установит дополнительный контейнер для крупногабаритных отходов. "
+    "Если мусор снова не вывезут вовремя, пожалуйста, напишите нам в ответ на это сообщение "
+    "или позвоните по телефону горячей линии 8 (47467) 2-22-22, и мы примем меры в тот же день. "
+    "Также Вы можете оставить заявку через портал «Госуслуги. Решаем вместе». Мы ценим Ваше "
+    "неравнодушие к состоянию нашего города и надеемся, что теперь площадка будет в порядке. "
+    "С уважением, администрация городского округа."
+)
+# Three misspellings a hurried executor makes.
+DRAFT_WITH_ERRORS = (
+    CORRECT_DRAFT.replace("обслуживание", "обслужевание")
+    .replace("отремонтирована", "отремантирована")
+    .replace("территории", "територии")
+)
+
+
+def error_positions(source: list[str], corrected: list[str]) -> set[int]:
+    """Indices of source words that differ from their aligned corrected words."""
+    matcher = difflib.SequenceMatcher(a=[w.lower() for w in source], b=corrected, autojunk=False)
+    bad: set[int] = set()
+    for op, i1, i2, _j1, _j2 in matcher.get_opcodes():
+        if op != "equal":
+            bad.update(range(i1, i2))
+    return bad
+
+
+def score_spelling(data: Path, limit: int | None = None) -> dict[str, float]:
+    """Word-level precision/recall of check_spelling and false alarms on already-correct lines."""
+    sources = (data / "ruspellru" / "sources.txt").read_text(encoding="utf-8").splitlines()
+    corrections = (data / "ruspellru" / "corrections.txt").read_text(encoding="utf-8").splitlines()
+    tp = fp = fn = 0
+    tp_spell = fp_spell = 0
+    correct_words = correct_alarms = 0
+    for src, cor in list(zip(sources, corrections, strict=True))[:limit]:
+        matches = list(_WORD_RE.finditer(src))
+        bad = error_positions(
+            [m.group() for m in matches], [w.lower() for w in _WORD_RE.findall(cor)]
+        )
+        starts = {m.start(): i for i, m in enumerate(matches)}
+        errors = check_spelling(src).errors
+        flagged = {starts[e.start] for e in errors if e.start in starts}
+        spelt = {starts[e.start] for e in errors if e.start in starts and e.kind == "spelling"}
+        tp, fp, fn = tp + len(flagged & bad), fp + len(flagged - bad), fn + len(bad - flagged)
+        tp_spell, fp_spell = tp_spell + len(spelt & bad), fp_spell + len(spelt - bad)
+        if not bad:
+            correct_words += len(matches)
+            correct_alarms += len(spelt)
+    total_bad = tp + fn
+    return {
+        "spelling_precision": round(tp_spell / max(1, tp_spell + fp_spell), 4),
+        "spelling_recall": round(tp_spell / max(1, total_bad), 4),
+        "with_colloquial_precision": round(tp / max(1, tp + fp), 4),
+        "with_colloquial_recall": round(tp / max(1, total_bad), 4),
+        "false_alarms_per_1000_words": round(1000 * correct_alarms / max(1, correct_words), 2),
+        "error_words": total_bad,
+    }
+
+
+def time_drafts(runs: int = 60) -> dict[str, float]:
+    """Median milliseconds per draft (all checks) for a correct draft and one with 3 errors."""
+
+    def median_ms(draft: str) -> float:
+        check_draft(
+            MESSAGE, draft, author="Анна Сергеевна"
+        )  # warm the caches of this draft's words
+        samples = []
+        for _ in range(runs):
+            _clear_result_caches()
+            t = time.perf_counter()
+            check_draft(MESSAGE, draft, author="Анна Сергеевна")
+            samples.append((time.perf_counter() - t) * 1000)
+        return round(statistics.median(samples), 2)
+
+    ok = median_ms(CORRECT_DRAFT)
+    bad = median_ms(DRAFT_WITH_ERRORS)
+    return {"median_ms_per_draft": ok, "median_ms_with_3_errors": bad}
+
+
+def _clear_result_caches() -> None:
+    # Suggestions are cached per word; clear them so every run pays for its suggestions.
+    from incident_bridge.checks import spelling
+
+    spelling.suggest.cache_clear()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the measurements and print the figures, the last line as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "eval"
+    )
+    parser.add_argument("--limit", type=int, default=None, help="only the first N lines")
+    args = parser.parse_args(argv)
+    t = time.perf_counter()
+    check_spelling("прогрев словарей: малаком")  # load pymorphy3, Hunspell and the frequency list
+    print(f"dictionaries loaded in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    t = time.perf_counter()
+    figures = score_spelling(args.data, args.limit)
+    lines = args.limit or 2000
+    print(f"{lines} RUSpellRU lines in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    drafts = time_drafts()
+    t = time.perf_counter()
+    for _ in range(50):
+        _clear_result_caches()
+        check_draft(MESSAGE, DRAFT_WITH_ERRORS)
+    drafts_per_second = round(50 / (time.perf_counter() - t), 1)
+    peak = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    extra = {"drafts_per_second": drafts_per_second, **figures}
+    print(json.dumps(extra, ensure_ascii=False))
+    headline = {
+        "spelling_precision": figures["spelling_precision"],
+        "spelling_recall": figures["spelling_recall"],
+        "false_alarms_per_1000_words": figures["false_alarms_per_1000_words"],
+        **drafts,
+        "peak_rss_mb": peak,
+    }
+    print(json.dumps(headline))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

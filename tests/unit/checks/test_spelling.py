@@ -1,0 +1,136 @@
+"""Spelling: unknown words are flagged with suggestions; names, numbers, links and jargon are not."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from incident_bridge.checks.spelling import check_spelling, suggest
+
+
+def flagged(text: str, **kwargs: object) -> list[str]:
+    return [e.word for e in check_spelling(text, **kwargs).errors if e.kind == "spelling"]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("wrong", "right"),
+    [
+        ("обязательно", "обязательно"),
+        ("абязательно", "обязательно"),
+        ("обезательно", "обязательно"),
+        ("отремантировать", "отремонтировать"),
+        ("тратуар", "тротуар"),
+        ("асвальт", "асфальт"),
+        ("кантейнер", "контейнер"),
+        ("росписание", "расписание"),
+        ("подьезд", "подъезд"),
+        ("обьявление", "объявление"),
+        ("колектив", "коллектив"),
+        ("расчитать", "рассчитать"),
+        ("извените", "извините"),
+        ("сдесь", "здесь"),
+        ("зафтра", "завтра"),
+        ("кстате", "кстати"),
+        ("переодически", "периодически"),
+        ("естесственно", "естественно"),
+        ("следущий", "следующий"),
+        ("молодеж", "молодежь"),
+        ("нащет", "насчет"),
+        ("хочеться", "хочется"),
+        ("получаеться", "получается"),
+        ("ктобы", "кто бы"),
+        ("вобщем", "в общем"),
+        ("незнаю", "не знаю"),
+        ("небыло", "не было"),
+        ("чтото", "что-то"),
+        ("изза", "из-за"),
+        ("потомучто", "потому что"),
+        ("ооочень", "очень"),
+        ("територии", "территории"),
+        ("обслужевание", "обслуживание"),
+    ],
+)
+def test_misspelling_is_flagged_with_the_right_suggestion(wrong: str, right: str) -> None:
+    text = f"Сообщаем, что {wrong} будет учтено."
+    errors = [e for e in check_spelling(text).errors if e.kind == "spelling"]
+    if wrong == right:
+        assert errors == []
+        return
+    assert [e.word for e in errors] == [wrong]
+    assert right in [s.replace("ё", "е") for s in errors[0].suggestions[:3]]
+    assert text[errors[0].start : errors[0].end] == wrong
+
+
+def test_capitalised_misspelling_at_sentence_start_is_flagged_and_keeps_case() -> None:
+    errors = check_spelling("Извените за задержку ответа.").errors
+    assert [e.word for e in errors] == ["Извените"]
+    assert errors[0].suggestions[0] == "Извините"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ямочный ремонт дороги выполнен, грейдирование грунтовых дорог запланировано на май.",
+        "Плата за общедомовые нужды пересчитана ресурсоснабжающей организацией.",
+        "Контейнерная площадка очищена, подтопление подвала устранено.",
+        "Кронирование деревьев и опиловка сухостоя выполнены подрядчиком.",
+        "Региональный оператор вывез крупногабаритный мусор с площадки.",
+        "Ливнёвка прочищена, ливнеприёмники освобождены от листвы.",
+        "Работы по догазификации и техприсоединению ведёт межрайгаз.",
+        "Вызовите аварийно-диспетчерскую службу по телефону 8 (800) 100-20-30.",
+        "Подробности на сайте https://admin-elets.ru/news/123 и в группе vk.com/elets_adm.",
+        "Пишите на почту priemnaya@elets.ru или в Telegram @elets_admin.",
+        "Обращение передано в ЖКХ, МКД № 5 включён в план, ТКО вывезены, МФЦ работает, ГИБДД уведомлена.",
+        "Управляющая компания ООО «Уютный дом» выполнила работы в 2024-м году.",
+        "Уборку дворов на улице Кривенкова выполняет бригада Мухаметзянова.",
+        "Мы передали информацию инженеру Хабибуллину и мастеру Загоруйко.",
+        "Сидоренко Н. В. проверила расчёт платы.",
+        "Фотофиксация нарушений ведётся, видеонаблюдение установлено.",
+        "Ремонт ведётся согласно муниципальному контракту, smart-освещение не внедряется.",
+        "Ёлку установят на площади, ёлочные игрушки закуплены.",
+        "Жители СНТ «Рассвет» получат ответ по e-mail.",
+    ],
+)
+def test_correct_official_text_has_no_spelling_errors(text: str) -> None:
+    assert flagged(text) == []
+
+
+def test_the_authors_name_is_never_flagged() -> None:
+    text = "Уважаемый Зульфугар! Благодарим Зульфугара за обращение."
+    assert flagged(text, author_name="Зульфугар Гасанов") == []
+
+
+def test_organisation_words_are_accepted() -> None:
+    text = "Обращение передано в Липецкоблводоканал и Елецгоргаз."
+    assert flagged(text) == ["Липецкоблводоканал"] or flagged(text) == []  # mid-sentence: names
+    text = "липецкоблводоканал проверил сети."
+    assert flagged(text) == ["липецкоблводоканал"]
+    assert flagged(text, extra_words={"Липецкоблводоканал"}) == []
+
+
+@pytest.mark.parametrize("word", ["щас", "хочим", "ложат", "фотки", "седня"])
+def test_colloquial_words_are_a_separate_kind(word: str) -> None:
+    result = check_spelling(f"Мы {word} всё проверим.")
+    assert [(e.word, e.kind) for e in result.errors] == [(word, "colloquial")]
+    assert result.ok  # colloquial words are a matter of style, not spelling
+
+
+def test_result_is_not_ok_with_a_misspelling() -> None:
+    result = check_spelling("Работы будут выполнены в теччение недели.")
+    assert not result.ok
+
+
+def test_corpus_of_correct_replies_has_no_spelling_errors(replies: list[str]) -> None:
+    found = {e.word for r in replies for e in check_spelling(r).errors}
+    assert found == set()
+
+
+def test_suggestions_are_fast() -> None:
+    check_spelling("прогрев малаком")
+    words = ["отремантирован", "обезательно", "кантейнеры", "тратуара", "росписанию", "подьезде"]
+    start = time.perf_counter()
+    for w in words:
+        suggest.__wrapped__(w)
+    per_word = (time.perf_counter() - start) / len(words)
+    assert per_word < 0.1
