@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from incident_bridge.extension import MIGRATIONS_DIR
 from incident_bridge.state import bridge_state
@@ -23,6 +24,7 @@ def register(group: click.Group) -> None:
 
 
 @click.command("migrate")
+@with_appcontext
 def migrate() -> None:
     """Apply the bridge's database migrations (its own Alembic history)."""
     import flask_migrate
@@ -32,6 +34,7 @@ def migrate() -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Create demo subdivisions and users (idempotent) and print their logins."""
     from incident_bridge.services.demo import seed
@@ -47,6 +50,7 @@ def seed_demo() -> None:
 @click.option("--role", type=click.Choice(["operator", "executor", "admin"]), required=True)
 @click.option("--subdivision", default=None, help="Subdivision name (executors).")
 @click.password_option()
+@with_appcontext
 def create_user(
     login: str, full_name: str, role: str, subdivision: str | None, password: str
 ) -> None:
@@ -81,6 +85,7 @@ def create_user(
 
 @click.command("run-jobs")
 @click.argument("names", nargs=-1, type=click.Choice(["poll", "push", "deadlines"]))
+@with_appcontext
 def run_jobs(names: tuple[str, ...]) -> None:
     """Run the sync tasks once, here and now (all of them unless named)."""
     from incident_bridge.jobs.tasks import TASKS
@@ -92,6 +97,7 @@ def run_jobs(names: tuple[str, ...]) -> None:
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @click.option("--simple", is_flag=True, help="Run jobs in the worker process (no fork).")
+@with_appcontext
 def worker(burst: bool, simple: bool) -> None:
     """Run an rq worker for the bridge's queue (needs INCIDENT_BRIDGE_REDIS_URL)."""
     from rq import SimpleWorker, Worker
@@ -111,6 +117,7 @@ def worker(burst: bool, simple: bool) -> None:
 
 
 @click.command("cron")
+@with_appcontext
 def cron() -> None:
     """Run rq's cron scheduler that enqueues poll, push and deadline tasks periodically."""
     from rq.cron import CronScheduler

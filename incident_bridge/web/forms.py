@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     DateField,
+    DateTimeLocalField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -126,3 +128,19 @@ class OverrideForm(FlaskForm):
 
 class RevokeForm(FlaskForm):
     submit = SubmitField("Отменить")
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        "Файл выгрузки (.xlsx или .csv)",
+        validators=[
+            FileRequired("Выберите файл."),
+            FileAllowed(["xlsx", "csv"], "Нужен файл .xlsx или .csv."),
+        ],
+    )
+    exported_at = DateTimeLocalField(
+        "Когда выгружен (по Москве; если в файле нет даты изменения)",
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+    )
+    submit = SubmitField("Импортировать")
