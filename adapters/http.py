@@ -11,9 +11,15 @@ from urllib.parse import quote
 import requests
 from marshmallow import ValidationError
 
-from adapters.wire import DeliverySchema, TokenSchema, describe_errors, parse_page
+from adapters.wire import DeliverySchema, TokenSchema, describe_errors, parse_page, parse_record
 from incident_bridge.domain.errors import DeliveryRejected, TransientDeliveryError
-from incident_bridge.domain.model import Delivery, IncidentPage, Outbound, OutboundKind
+from incident_bridge.domain.model import (
+    Delivery,
+    IncidentPage,
+    Outbound,
+    OutboundKind,
+    RejectedRecord,
+)
 
 API_PREFIX = "/api/v1"
 MAX_LIMIT = 500
@@ -74,6 +80,14 @@ class HttpIncidentSystem:
             raise TransientDeliveryError(
                 f"{SYSTEM} вернула повреждённую страницу: {describe_errors(exc.messages)}"
             ) from exc
+
+    def fetch_incident(self, external_id: str) -> IncidentPage:
+        """One incident as the system has it now (to retry a quarantined record)."""
+        payload = self._json(self._send("GET", f"/incidents/{quote(external_id, safe='')}"))
+        parsed = parse_record(payload)
+        if isinstance(parsed, RejectedRecord):
+            return IncidentPage((), (parsed,), None, False)
+        return IncidentPage((parsed,), (), None, False)
 
     def deliver(self, outbound: Outbound) -> Delivery:
         """Deliver one reply, redirect or clarification request; idempotent by its key."""

@@ -35,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
     "INCIDENT_BRIDGE_POLL_PAGE_SIZE": 100,
     # Maximum delivery attempts of one outbox row before it needs attention.
     "INCIDENT_BRIDGE_OUTBOX_MAX_ATTEMPTS": 8,
+    # Minutes the incident system may stay unreachable before admins and operators are alerted.
+    "INCIDENT_BRIDGE_UNREACHABLE_ALERT_MINUTES": 15,
     # Regulation profile of the organisation (yelets, lipetsk, leningrad, luga, sobolevo).
     "INCIDENT_BRIDGE_PROFILE": "yelets",
     # Extra directories searched for profile TOML files (copies an admin changed).
@@ -64,6 +66,7 @@ class Settings:
     run_jobs_in_process: bool
     poll_page_size: int
     outbox_max_attempts: int
+    unreachable_alert_minutes: int
     profile: str
     profile_dirs: tuple[str, ...]
     organisation_name: str

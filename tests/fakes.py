@@ -80,6 +80,12 @@ class FakeIncidentSystem:
         self.rejected = []
         return page
 
+    def fetch_incident(self, external_id: str) -> IncidentPage:
+        card = self.cards.get(external_id)
+        if card is None:
+            raise DeliveryRejected(f"incident {external_id} not found", 404)
+        return IncidentPage((card,), (), None, False)
+
     def deliver(self, outbound: Outbound) -> Delivery:
         if self.failures:
             raise self.failures.pop(0)

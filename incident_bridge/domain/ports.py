@@ -14,6 +14,10 @@ class IncidentSystem(Protocol):
         """Return incidents changed after ``cursor`` (``None``: from the beginning)."""
         ...
 
+    def fetch_incident(self, external_id: str) -> IncidentPage:
+        """One incident as the system has it now: a page of one card, or of one rejection."""
+        ...
+
     def deliver(self, outbound: Outbound) -> Delivery:
         """Deliver one reply, redirect or clarification request; idempotent by its key.
 

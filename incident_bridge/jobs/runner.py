@@ -114,4 +114,5 @@ def queue_health(settings: Any) -> dict[str, Any]:
         return {"mode": "in-process"}
     connection = Redis.from_url(settings.redis_url, socket_connect_timeout=2)
     connection.ping()
-    return {"mode": "rq", "queued": Queue(settings.queue_name, connection=connection).count}
+    q = Queue(settings.queue_name, connection=connection)
+    return {"mode": "rq", "queued": q.count, "failed": q.failed_job_registry.count}

@@ -162,3 +162,31 @@ def _mark_unreachable(session: Session, now: datetime) -> None:
         session.add(state)
     if state.unreachable_since is None:
         state.unreachable_since = now
+
+
+def retry(session: Session, outbox_id: int, actor_name: str, now: datetime) -> OutboxMessage:
+    """Send a row that needs attention again (same idempotency key: no double posting)."""
+    from incident_bridge.domain.errors import InvalidInput, NotFound
+    from incident_bridge.services.actors import Actor
+
+    row = session.get(OutboxMessage, outbox_id)
+    if row is None:
+        raise NotFound("Отправка не найдена.")
+    if row.state != "needs_attention":
+        raise InvalidInput("Повторить можно только отправку, которая не удалась.")
+    row.state = "pending"
+    row.attempts = 0
+    row.next_attempt_at = now
+    incident = session.get(Incident, row.incident_id)
+    assert incident is not None
+    record(
+        session,
+        incident,
+        EventKind.DELIVERY_FAILED,
+        Actor(None, "operator", actor_name),
+        now,
+        comment="Отправка поставлена в очередь повторно",
+        data={"outbox_id": row.id, "retry": True},
+    )
+    session.commit()
+    return row

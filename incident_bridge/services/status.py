@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -39,17 +40,43 @@ def health(session: Session, state: Any) -> dict[str, Any]:
     }
 
 
-def overview(session: Session) -> dict[str, Any]:
-    """Figures for the admin page: cursor, last fetch, outbox backlog, quarantined records."""
+def overview(
+    session: Session, now: datetime | None = None, alert_after_minutes: int = 15
+) -> dict[str, Any]:
+    """Figures for the admin page: cursor, last fetch, outbox backlog, quarantine, the alert."""
     sync = session.scalar(select(SyncState).order_by(SyncState.id))
-    backlog = dict(
-        session.execute(
-            select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
-        ).all()
+    backlog = dict(session.execute(
+        select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
+    ).all())  # fmt: skip
+    open_quarantine = select(QuarantinedRecord).where(QuarantinedRecord.resolved_at.is_(None))
+    records = list(
+        session.scalars(open_quarantine.order_by(QuarantinedRecord.id.desc()).limit(100))
     )
-    quarantined = session.scalar(
-        select(func.count())
-        .select_from(QuarantinedRecord)
-        .where(QuarantinedRecord.resolved_at.is_(None))
+    attention = list(session.scalars(
+        select(OutboxMessage).where(OutboxMessage.state == "needs_attention").order_by(OutboxMessage.id)
+    ))  # fmt: skip
+    return {
+        "sync": sync,
+        "outbox": backlog,
+        "quarantined": len(records),
+        "quarantine": records,
+        "needs_attention": attention,
+        "alert": unreachable_alert(sync, now, alert_after_minutes),
+    }
+
+
+def unreachable_alert(sync: SyncState | None, now: datetime | None, minutes: int) -> str | None:
+    """A Russian alert when the incident system has been unreachable longer than ``minutes``."""
+    if sync is None or sync.unreachable_since is None or now is None:
+        return None
+    if now - sync.unreachable_since < timedelta(minutes=minutes):
+        return None
+    return (
+        f"Система Инцидент недоступна более {minutes} мин "
+        f"(с {sync.unreachable_since:%d.%m.%Y %H:%M} UTC): ответы не уходят, новые сообщения не поступают."
     )
-    return {"sync": sync, "outbox": backlog, "quarantined": quarantined or 0}
+
+
+def current_alert(session: Session, now: datetime, minutes: int) -> str | None:
+    """The unreachable-system alert, if any (for every page's header)."""
+    return unreachable_alert(session.scalar(select(SyncState).order_by(SyncState.id)), now, minutes)

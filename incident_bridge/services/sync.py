@@ -7,7 +7,7 @@ what to do. ``ingest_page`` and ``poll`` are the thin shell around it.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -270,3 +270,31 @@ def _copy_card(incident: Incident, card: IncidentCard) -> None:
     incident.feedback = card.feedback.value if card.feedback else None
     incident.remote_revision = card.revision
     incident.extra = dict(card.extra)
+
+
+def retry_quarantined(
+    session: Session, system: IncidentSystem, record_id: int, now: datetime
+) -> bool:
+    """Fetch a quarantined incident again; True when it now passes and is stored.
+
+    Records from import files cannot be fetched: import the corrected file instead.
+    """
+    from incident_bridge.domain.errors import InvalidInput, NotFound
+
+    record = session.get(QuarantinedRecord, record_id)
+    if record is None or record.resolved_at is not None:
+        raise NotFound("Запись карантина не найдена или уже разобрана.")
+    if record.source != "fetch" or not record.external_id:
+        raise InvalidInput(
+            "Эту запись нельзя запросить повторно: загрузите исправленный файл выгрузки."
+        )
+    page = system.fetch_incident(record.external_id)
+    if page.rejected:
+        record.reason = page.rejected[0].reason
+        record.raw = page.rejected[0].raw
+        session.commit()
+        return False
+    ingest_page(session, replace(page, rejected=()), now)
+    record.resolved_at = now
+    session.commit()
+    return True

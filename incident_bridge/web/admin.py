@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, url_for
+from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from incident_bridge.domain.workflow import Role
-from incident_bridge.services import checks, directory, status
+from incident_bridge.services import checks, directory, outbox, status, sync
+from incident_bridge.state import bridge_state
 from incident_bridge.web.forms import SubdivisionForm, UserForm, UserStateForm, WordForm, choices
 from incident_bridge.web.helpers import act, now, page_blueprint, roles_required, session
 
@@ -36,7 +37,10 @@ def index() -> Any:
         subdivision_form=SubdivisionForm(),
         user_form=_user_form(),
         state_form=UserStateForm(),
-        health=status.overview(session()),
+        health=status.overview(
+            session(), now(), bridge_state(current_app).settings.unreachable_alert_minutes
+        ),
+        queue=_queue_figures(),
         words=checks.words(session()),
         word_form=WordForm(),
     )
@@ -124,4 +128,49 @@ def set_user_state(change: str) -> Any:
         back,
         lambda: directory.set_active(session(), form.user_id.data or 0, change == "activate"),
         "Доступ изменён.",
+    )
+
+
+def _queue_figures() -> dict[str, Any]:
+    try:
+        return bridge_state(current_app).queue_health()
+    except Exception as exc:  # the page shows that the queue does not answer, it must not fail
+        return {"error": str(exc)}
+
+
+@bp.route("/quarantine/<int:record_id>/retry", methods=["POST"])
+@roles_required(Role.ADMIN.value)
+def retry_quarantined(record_id: int) -> Any:
+    """Fetch a quarantined incident again from the incident system."""
+    back = url_for("incident_bridge_admin.index")
+    if not FlaskForm().validate_on_submit():
+        return redirect(back)
+    system = bridge_state(current_app).incident_system()
+
+    def retry() -> None:
+        from incident_bridge.domain.errors import InvalidInput
+
+        if system is None:
+            raise InvalidInput("Система Инцидент не настроена.")
+        if not sync.retry_quarantined(session(), system, record_id, now()):
+            raise InvalidInput("Запись по-прежнему не проходит проверку: причина обновлена.")
+
+    return act(back, retry, "Запись получена заново и сохранена.")
+
+
+@bp.route("/outbox/<int:outbox_id>/retry", methods=["POST"])
+@roles_required(Role.ADMIN.value, Role.OPERATOR.value)
+def retry_outbox(outbox_id: int) -> Any:
+    """Queue a failed delivery again (same idempotency key)."""
+    from flask import request
+
+    back = request.form.get("back", "")
+    if not back.startswith("/") or back.startswith("//"):
+        back = url_for("incident_bridge_admin.index")
+    if not FlaskForm().validate_on_submit():
+        return redirect(back)
+    return act(
+        back,
+        lambda: outbox.retry(session(), outbox_id, current_user.full_name, now()),
+        "Отправка поставлена в очередь повторно.",
     )

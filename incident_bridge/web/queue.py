@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_login import current_user, login_required
 
 from incident_bridge.domain.model import Platform
 from incident_bridge.domain.workflow import Status
 from incident_bridge.services import directory, queries
+from incident_bridge.services import status as health
+from incident_bridge.state import bridge_state
 from incident_bridge.web.helpers import actor, now, page_blueprint, session
 
 PREFIX = ""
@@ -38,4 +40,7 @@ def index() -> Any:
         subdivisions=directory.subdivisions(session()),
         now=now(),
         is_executor=current_user.role == "executor",
+        alert=health.current_alert(
+            session(), now(), bridge_state(current_app).settings.unreachable_alert_minutes
+        ),
     )

@@ -1,0 +1,93 @@
+"""What admins and operators see of the sync: quarantine with retry, failed deliveries, the alert."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from incident_bridge.domain.errors import DeliveryRejected, TransientDeliveryError
+from incident_bridge.domain.model import DraftKind, RejectedRecord
+from incident_bridge.persistence.models import Incident, QuarantinedRecord
+from incident_bridge.services import outbox, sync, workflow
+from incident_bridge.services.actors import actor_for
+from tests.fakes import GOOD_ANSWER, make_card
+
+
+def _session(app):
+    return app.extensions["incident_bridge"].session()
+
+
+def test_quarantined_record_is_shown_and_retried(browser, people, app, fake_system):
+    good = make_card(external_id="INC-Q")
+    fake_system.rejected.append(
+        RejectedRecord("INC-Q", '{"id": "INC-Q", "text": 5}', "text: не строка")
+    )
+    with app.app_context():
+        sync.poll(_session(app), fake_system, datetime.now(UTC))
+    browser.login("admin")
+    page = browser.get("/admin/").get_data(as_text=True)
+    assert "text: не строка" in page and "INC-Q" in page
+    with app.app_context():
+        record_id = _session(app).scalar(select(QuarantinedRecord.id))
+    fake_system.add(good)  # the system has fixed the record
+    page = browser.submit("/admin/", f"/admin/quarantine/{record_id}/retry", {}).get_data(
+        as_text=True
+    )
+    assert "получена заново" in page
+    with app.app_context():
+        assert (
+            _session(app).scalar(select(Incident).where(Incident.external_id == "INC-Q"))
+            is not None
+        )
+        assert _session(app).get(QuarantinedRecord, record_id).resolved_at is not None
+
+
+def _approved(app, people, fake_system, now):
+    fake_system.add(make_card())
+    with app.app_context():
+        session = _session(app)
+        sync.poll(session, fake_system, now)
+        incident = session.scalars(select(Incident)).first()
+        operator, executor = actor_for(people["operator"]), actor_for(people["roads_executor"])
+        workflow.route(session, incident.id, operator, people["roads"].id, now=now)
+        workflow.submit_draft(
+            session, incident.id, executor, DraftKind.ANSWER, GOOD_ANSWER, now=now
+        )
+        workflow.approve(session, incident.id, operator, now=now)
+        return incident.id
+
+
+def test_rejected_delivery_needs_attention_and_is_retried_once(browser, people, app, fake_system):
+    now = datetime.now(UTC)
+    incident_id = _approved(app, people, fake_system, now)
+    fake_system.failures.append(DeliveryRejected("incident is locked by moderator", 409))
+    with app.app_context():
+        assert outbox.push(_session(app), fake_system, now).needs_attention == 1
+    browser.login("operator")
+    url = f"/incidents/{incident_id}"
+    page = browser.get(url).get_data(as_text=True)
+    assert (
+        "не доставлено — нужно вмешательство" in page and "incident is locked by moderator" in page
+    )
+    row_id = page.split("/admin/outbox/")[1].split("/retry")[0]
+    browser.submit(url, f"/admin/outbox/{row_id}/retry", {"back": url})
+    with app.app_context():
+        assert outbox.push(_session(app), fake_system, datetime.now(UTC)).sent == 1
+    assert len(fake_system.effects) == 1
+    assert "доставлено" in browser.get(url).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("minutes_down, alert", [(5, False), (20, True)])
+def test_operators_are_alerted_when_the_system_is_unreachable(
+    browser, people, app, fake_system, minutes_down, alert
+):
+    now = datetime.now(UTC)
+    _approved(app, people, fake_system, now - timedelta(minutes=minutes_down))
+    fake_system.failures.append(TransientDeliveryError("connection refused"))
+    with app.app_context():
+        outbox.push(_session(app), fake_system, now - timedelta(minutes=minutes_down))
+    browser.login("operator")
+    page = browser.get("/").get_data(as_text=True)
+    assert ("Система Инцидент недоступна более 15 мин" in page) is alert
