@@ -25,11 +25,15 @@ def poll_incidents() -> dict[str, Any]:
         system = state.incident_system()
         if system is None:
             return {"skipped": "no incident system configured"}
-        with exclusive(state.settings, "poll") as mine:
-            if not mine:
+        with exclusive(state.settings, "poll") as renew:
+            if renew is None:
                 return {"skipped": "another poller is running"}
             result = sync.poll(
-                state.session(), system, _now(), page_size=state.settings.poll_page_size
+                state.session(),
+                system,
+                _now(),
+                page_size=state.settings.poll_page_size,
+                heartbeat=renew,
             )
         return {
             "created": result.created,
@@ -45,11 +49,15 @@ def push_outbox() -> dict[str, Any]:
         system = state.incident_system()
         if system is None:
             return {"skipped": "no incident system configured"}
-        with exclusive(state.settings, "push") as mine:
-            if not mine:
+        with exclusive(state.settings, "push") as renew:
+            if renew is None:
                 return {"skipped": "another pusher is running"}
             result = outbox.push(
-                state.session(), system, _now(), max_attempts=state.settings.outbox_max_attempts
+                state.session(),
+                system,
+                _now(),
+                max_attempts=state.settings.outbox_max_attempts,
+                heartbeat=renew,
             )
         return {
             "sent": result.sent,

@@ -216,6 +216,8 @@ class SyncState(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     system: Mapped[str] = mapped_column(String(100), unique=True)
     cursor: Mapped[str | None] = mapped_column(String(500))
+    # The cursor the last stored page was fetched with: the next poll starts there (overlap).
+    overlap_cursor: Mapped[str | None] = mapped_column(String(500))
     last_success_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None]

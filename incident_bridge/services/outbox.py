@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -71,6 +72,7 @@ def push(
     *,
     max_attempts: int = 8,
     rng: random.Random | None = None,
+    heartbeat: Callable[[], object] | None = None,
 ) -> PushResult:
     """Deliver every due outbox row once; failures are rescheduled or set aside for a person."""
     rng = rng or random.Random()
@@ -136,6 +138,8 @@ def push(
         deadlines.refresh(session, incident, now)
         session.commit()
         result.sent += 1
+        if heartbeat is not None:
+            heartbeat()
     return result
 
 

@@ -7,6 +7,7 @@ what to do. ``ingest_page`` and ``poll`` are the thin shell around it.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -148,17 +149,25 @@ def poll(
     page_size: int = 100,
     max_pages: int = 50,
     system_name: str = DEFAULT_SYSTEM,
+    heartbeat: Callable[[], object] | None = None,
 ) -> PageResult:
-    """Fetch changed incidents page by page; the cursor advances only after a page is stored."""
+    """Fetch changed incidents page by page; the cursor advances only after a page is stored.
+
+    Overlap window: each poll starts again from the cursor of the last stored page,
+    so a change the system recorded late (or a page it served twice) is still
+    seen; what was already stored is skipped by revision. ``heartbeat`` is called
+    after every stored page (it keeps the poller's lock alive).
+    """
     state = session.scalar(select(SyncState).where(SyncState.system == system_name))
     if state is None:
         state = SyncState(system=system_name)
         session.add(state)
         session.commit()
     total = PageResult()
+    cursor = state.overlap_cursor if state.overlap_cursor is not None else state.cursor
     for _ in range(max_pages):
         try:
-            page = system.fetch_changes(state.cursor, page_size)
+            page = system.fetch_changes(cursor, page_size)
         except IncidentSystemError as exc:
             # Keep the failure visible to admins, then let the job fail (rq retries it).
             session.rollback()
@@ -170,10 +179,13 @@ def poll(
             raise
         result = ingest_page(session, page, now)
         if page.next_cursor is not None:
-            state.cursor = page.next_cursor
+            state.overlap_cursor = cursor
+            state.cursor = cursor = page.next_cursor
         state.last_success_at = now
         state.unreachable_since = None
         session.commit()
+        if heartbeat is not None:
+            heartbeat()
         total.created += result.created
         total.updated += result.updated
         total.stale += result.stale

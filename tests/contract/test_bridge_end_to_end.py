@@ -59,6 +59,7 @@ def test_seeded_mock_flows_into_the_queue_and_replies_flow_back_once(bridge, moc
     assert first["created"] == 30
     again = _run(bridge, poll_incidents)
     assert again["created"] == 0  # nothing changed in the mock: nothing new, nothing doubled
+    assert again["stale"] > 0  # the overlap window re-read the last page and skipped it
     incidents = _incidents(bridge)
     assert len(incidents) == 30 and len({i.external_id for i in incidents}) == 30
 

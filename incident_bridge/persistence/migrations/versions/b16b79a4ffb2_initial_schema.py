@@ -1,15 +1,15 @@
 """initial schema
 
-Revision ID: c1a897e8ed44
+Revision ID: b16b79a4ffb2
 Revises: 
-Create Date: 2026-11-22 04:57:10.734093
+Create Date: 2026-11-22 05:16:43.357697
 """
 from alembic import op
 import sqlalchemy as sa
 import incident_bridge.persistence.base
 
 
-revision = 'c1a897e8ed44'
+revision = 'b16b79a4ffb2'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -65,6 +65,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('system', sa.String(length=100), nullable=False),
     sa.Column('cursor', sa.String(length=500), nullable=True),
+    sa.Column('overlap_cursor', sa.String(length=500), nullable=True),
     sa.Column('last_success_at', incident_bridge.persistence.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('last_error_at', incident_bridge.persistence.base.UTCDateTime(timezone=True), nullable=True),
