@@ -167,7 +167,7 @@ def poll(
     cursor = state.overlap_cursor if state.overlap_cursor is not None else state.cursor
     for _ in range(max_pages):
         try:
-            page = system.fetch_changes(cursor, page_size)
+            page = system.fetch_changes(cursor or None, page_size)
         except IncidentSystemError as exc:
             # Keep the failure visible to admins, then let the job fail (rq retries it).
             session.rollback()
@@ -179,7 +179,7 @@ def poll(
             raise
         result = ingest_page(session, page, now)
         if page.next_cursor is not None:
-            state.overlap_cursor = cursor
+            state.overlap_cursor = cursor or ""  # "": the last page started at the beginning
             state.cursor = cursor = page.next_cursor
         state.last_success_at = now
         state.unreachable_since = None
