@@ -35,7 +35,11 @@ def poll_incidents() -> dict[str, Any]:
                 page_size=state.settings.poll_page_size,
                 heartbeat=renew,
             )
+            settled = sync.retry_quarantine(
+                state.session(), system, _now(), page_size=state.settings.poll_page_size
+            )
         return {
+            "quarantine_settled": settled,
             "created": result.created,
             "updated": result.updated,
             "stale": result.stale,

@@ -234,6 +234,9 @@ class QuarantinedRecord(Base):
     external_id: Mapped[str | None] = mapped_column(String(100), index=True)
     raw: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
+    # The cursor of the page it came in: a record with no readable id is retried by re-reading it.
+    page_cursor: Mapped[str | None] = mapped_column(String(500))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
 

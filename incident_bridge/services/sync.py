@@ -75,7 +75,12 @@ def decide(
 
 
 def ingest_page(
-    session: Session, page: IncidentPage, now: datetime, *, source: str = "fetch"
+    session: Session,
+    page: IncidentPage,
+    now: datetime,
+    *,
+    source: str = "fetch",
+    page_cursor: str | None = None,
 ) -> PageResult:
     """Store one page of cards and quarantine its rejected records (the caller commits)."""
     result = PageResult()
@@ -122,13 +127,35 @@ def ingest_page(
         session.flush()
         deadlines.refresh(session, incident, now)
         result.incident_ids.append(incident.id)
+    _resolve_quarantined(session, [c.external_id for c in page.cards], now)
     for rejected in page.rejected:
-        quarantine(session, rejected, now, source=source)
+        quarantine(session, rejected, now, source=source, page_cursor=page_cursor)
         result.quarantined += 1
     return result
 
 
-def quarantine(session: Session, rejected: RejectedRecord, now: datetime, *, source: str) -> None:
+def _resolve_quarantined(session: Session, external_ids: list[str], now: datetime) -> None:
+    """A valid version of an incident arrived: its earlier bad records are settled."""
+    if not external_ids:
+        return
+    for record in session.scalars(
+        select(QuarantinedRecord).where(
+            QuarantinedRecord.external_id.in_(external_ids),
+            QuarantinedRecord.resolved_at.is_(None),
+            QuarantinedRecord.source == "fetch",
+        )
+    ):
+        record.resolved_at = now
+
+
+def quarantine(
+    session: Session,
+    rejected: RejectedRecord,
+    now: datetime,
+    *,
+    source: str,
+    page_cursor: str | None = None,
+) -> None:
     """Keep a record that failed validation, with its raw payload and the reason."""
     session.add(
         QuarantinedRecord(
@@ -136,6 +163,8 @@ def quarantine(session: Session, rejected: RejectedRecord, now: datetime, *, sou
             external_id=rejected.external_id,
             raw=rejected.raw,
             reason=rejected.reason,
+            page_cursor=page_cursor,
+            attempts=0,
             created_at=now,
         )
     )
@@ -177,7 +206,7 @@ def poll(
                 state.unreachable_since = now
             session.commit()
             raise
-        result = ingest_page(session, page, now)
+        result = ingest_page(session, page, now, page_cursor=cursor or "")
         if page.next_cursor is not None:
             state.overlap_cursor = cursor or ""  # "": the last page started at the beginning
             state.cursor = cursor = page.next_cursor
@@ -310,3 +339,52 @@ def retry_quarantined(
     record.resolved_at = now
     session.commit()
     return True
+
+
+def retry_quarantine(
+    session: Session,
+    system: IncidentSystem,
+    now: datetime,
+    *,
+    limit: int = 20,
+    max_attempts: int = 5,
+    page_size: int = 100,
+) -> int:
+    """Retry quarantined fetch records automatically; return how many were settled.
+
+    A record with an id is fetched again; one whose id could not be read is
+    settled by reading its page again. After ``max_attempts`` a record waits
+    for a person (the admin page's «Повторить»).
+    """
+    records = list(session.scalars(
+        select(QuarantinedRecord)
+        .where(QuarantinedRecord.resolved_at.is_(None), QuarantinedRecord.source == "fetch",
+               QuarantinedRecord.attempts < max_attempts)
+        .order_by(QuarantinedRecord.id)
+        .limit(limit)
+    ))  # fmt: skip
+    settled = 0
+    for record in records:
+        if record.resolved_at is not None:  # settled by an earlier re-read in this run
+            settled += 1
+            continue
+        record.attempts += 1
+        try:
+            if record.external_id:
+                page = system.fetch_incident(record.external_id)
+            elif record.page_cursor is not None:
+                page = system.fetch_changes(record.page_cursor or None, page_size)
+            else:
+                session.commit()
+                continue
+        except IncidentSystemError:
+            session.commit()  # the system is down again: the next poll tries later
+            break
+        ingest_page(session, replace(page, rejected=()), now)
+        if record.external_id is None and not any(r.external_id is None for r in page.rejected):
+            record.resolved_at = now
+        elif record.external_id is not None and page.rejected:
+            record.reason = page.rejected[0].reason
+        settled += record.resolved_at is not None
+        session.commit()
+    return settled

@@ -144,3 +144,28 @@ def test_transient_faults_are_retried_without_duplicates(bridge, mock, people):
         )
     assert len(mock.get("/pushed")["replies"]) == 1
     assert mock.get("/stats")["duplicate_effects"] == 0
+
+
+def test_malformed_and_duplicated_records_lose_nothing(bridge, mock, people):
+    """30 % of records served malformed (some without a readable id), duplicates, stale copies."""
+    mock.faults(
+        seed=5,
+        fetch={"malformed_rate": 0.3, "duplicate_rate": 0.2, "stale_rate": 0.2, "shuffle": True},
+    )
+    for _ in range(8):
+        _run(bridge, poll_incidents)
+    mock.faults()
+    _run(bridge, poll_incidents)
+    from incident_bridge.persistence.models import QuarantinedRecord
+
+    incidents = _incidents(bridge)
+    assert sorted(i.external_id for i in incidents) == sorted(
+        x["id"] for x in mock.get("/incidents")
+    )
+    with bridge.app_context():
+        session = bridge.extensions["incident_bridge"].session()
+        open_records = session.scalars(
+            select(QuarantinedRecord).where(QuarantinedRecord.resolved_at.is_(None))
+        )
+        assert list(open_records) == []
+        assert session.scalars(select(QuarantinedRecord)).first() is not None  # faults did happen

@@ -1,15 +1,15 @@
 """initial schema
 
-Revision ID: b16b79a4ffb2
+Revision ID: b3e6808b3aed
 Revises: 
-Create Date: 2026-11-22 05:16:43.357697
+Create Date: 2026-11-22 05:19:24.175855
 """
 from alembic import op
 import sqlalchemy as sa
 import incident_bridge.persistence.base
 
 
-revision = 'b16b79a4ffb2'
+revision = 'b3e6808b3aed'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -47,6 +47,8 @@ def upgrade():
     sa.Column('external_id', sa.String(length=100), nullable=True),
     sa.Column('raw', sa.Text(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('page_cursor', sa.String(length=500), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('created_at', incident_bridge.persistence.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('resolved_at', incident_bridge.persistence.base.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ib_quarantine'))
