@@ -138,14 +138,14 @@ def _resolve_quarantined(session: Session, external_ids: list[str], now: datetim
     """A valid version of an incident arrived: its earlier bad records are settled."""
     if not external_ids:
         return
-    for record in session.scalars(
+    for bad in session.scalars(
         select(QuarantinedRecord).where(
             QuarantinedRecord.external_id.in_(external_ids),
             QuarantinedRecord.resolved_at.is_(None),
             QuarantinedRecord.source == "fetch",
         )
     ):
-        record.resolved_at = now
+        bad.resolved_at = now
 
 
 def quarantine(
@@ -352,8 +352,8 @@ def retry_quarantine(
 ) -> int:
     """Retry quarantined fetch records automatically; return how many were settled.
 
-    A record with an id is fetched again; one whose id could not be read is
-    settled by reading its page again. After ``max_attempts`` a record waits
+    A item with an id is fetched again; one whose id could not be read is
+    settled by reading its page again. After ``max_attempts`` a item waits
     for a person (the admin page's «Повторить»).
     """
     records = list(session.scalars(
@@ -364,16 +364,16 @@ def retry_quarantine(
         .limit(limit)
     ))  # fmt: skip
     settled = 0
-    for record in records:
-        if record.resolved_at is not None:  # settled by an earlier re-read in this run
+    for item in records:
+        if item.resolved_at is not None:  # settled by an earlier re-read in this run
             settled += 1
             continue
-        record.attempts += 1
+        item.attempts += 1
         try:
-            if record.external_id:
-                page = system.fetch_incident(record.external_id)
-            elif record.page_cursor is not None:
-                page = system.fetch_changes(record.page_cursor or None, page_size)
+            if item.external_id:
+                page = system.fetch_incident(item.external_id)
+            elif item.page_cursor is not None:
+                page = system.fetch_changes(item.page_cursor or None, page_size)
             else:
                 session.commit()
                 continue
@@ -381,10 +381,10 @@ def retry_quarantine(
             session.commit()  # the system is down again: the next poll tries later
             break
         ingest_page(session, replace(page, rejected=()), now)
-        if record.external_id is None and not any(r.external_id is None for r in page.rejected):
-            record.resolved_at = now
-        elif record.external_id is not None and page.rejected:
-            record.reason = page.rejected[0].reason
-        settled += record.resolved_at is not None
+        if item.external_id is None and not any(r.external_id is None for r in page.rejected):
+            item.resolved_at = now
+        elif item.external_id is not None and page.rejected:
+            item.reason = page.rejected[0].reason
+        settled += item.resolved_at is not None
         session.commit()
     return settled
