@@ -10,8 +10,9 @@ from typing import Any
 from redis import Redis
 from redis.exceptions import LockNotOwnedError
 
-# A holder renews the lock after every page; a killed worker's lock expires this soon.
-LOCK_TIMEOUT = 60
+# A holder renews the lock after every page or delivery (each bounded by the HTTP timeout);
+# a killed worker's lock expires this soon.
+LOCK_TIMEOUT = 30
 
 _local_locks: dict[str, threading.Lock] = {}
 _guard = threading.Lock()

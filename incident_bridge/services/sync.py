@@ -84,6 +84,8 @@ def ingest_page(
 ) -> PageResult:
     """Store one page of cards and quarantine its rejected records (the caller commits)."""
     result = PageResult()
+    overrides = deadlines.override_rows(session)  # once per page, not once per card
+    stored: list[Incident] = []
     ids = [c.external_id for c in page.cards]
     existing = (
         {
@@ -124,9 +126,10 @@ def ingest_page(
                 comment=card.feedback.label,
                 data={"feedback": card.feedback.value},
             )
-        session.flush()
-        deadlines.refresh(session, incident, now)
-        result.incident_ids.append(incident.id)
+        deadlines.refresh(session, incident, now, rows=overrides)
+        stored.append(incident)
+    session.flush()  # once per page: relationships carry the ids until then
+    result.incident_ids.extend(i.id for i in stored)
     _resolve_quarantined(session, [c.external_id for c in page.cards], now)
     for rejected in page.rejected:
         quarantine(session, rejected, now, source=source, page_cursor=page_cursor)
@@ -235,7 +238,6 @@ def _create(session: Session, card: IncidentCard, now: datetime) -> Incident:
     )
     _copy_card(incident, card)
     session.add(incident)
-    session.flush()
     record(
         session,
         incident,
@@ -274,9 +276,8 @@ def _follow_ups(
     for message in card.follow_ups:
         if message.external_id not in new_ids:
             continue
-        session.add(
+        incident.follow_ups.append(
             AuthorMessage(
-                incident_id=incident.id,
                 external_id=message.external_id,
                 text=message.text,
                 created_at=message.created_at,
@@ -347,7 +348,7 @@ def retry_quarantine(
     now: datetime,
     *,
     limit: int = 20,
-    max_attempts: int = 5,
+    max_attempts: int = 10,
     page_size: int = 100,
 ) -> int:
     """Retry quarantined fetch records automatically; return how many were settled.
