@@ -35,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
     "INCIDENT_BRIDGE_POLL_PAGE_SIZE": 100,
     # Maximum delivery attempts of one outbox row before it needs attention.
     "INCIDENT_BRIDGE_OUTBOX_MAX_ATTEMPTS": 8,
+    # Seconds before the poller's or pusher's lock expires if its worker dies (renewed while it works).
+    "INCIDENT_BRIDGE_LOCK_TIMEOUT": 30,
     # Minutes the incident system may stay unreachable before admins and operators are alerted.
     "INCIDENT_BRIDGE_UNREACHABLE_ALERT_MINUTES": 15,
     # Regulation profile of the organisation (yelets, lipetsk, leningrad, luga, sobolevo).
@@ -67,6 +69,7 @@ class Settings:
     poll_page_size: int
     outbox_max_attempts: int
     unreachable_alert_minutes: int
+    lock_timeout: int
     profile: str
     profile_dirs: tuple[str, ...]
     organisation_name: str

@@ -164,8 +164,7 @@ def now() -> datetime:
     return datetime(2025, 10, 30, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def people(app: Flask, now: datetime) -> dict[str, Any]:
+def make_people(app: Flask, now: datetime) -> dict[str, Any]:
     """Two subdivisions, an operator, an admin and an executor in each subdivision (detached).
 
     Built in an app context of its own: page tests must not hold one open, or every
@@ -202,3 +201,9 @@ def people(app: Flask, now: datetime) -> dict[str, Any]:
             session.expunge(obj)
         session.remove()
     return result
+
+
+@pytest.fixture
+def people(app: Flask, now: datetime) -> dict[str, Any]:
+    """The standard cast of ``make_people`` on the test's app."""
+    return make_people(app, now)

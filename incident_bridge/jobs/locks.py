@@ -10,20 +10,20 @@ from typing import Any
 from redis import Redis
 from redis.exceptions import LockNotOwnedError
 
-# A holder renews the lock after every page or delivery (each bounded by the HTTP timeout);
-# a killed worker's lock expires this soon.
-LOCK_TIMEOUT = 30
-
 _local_locks: dict[str, threading.Lock] = {}
 _guard = threading.Lock()
 
 
 @contextmanager
 def exclusive(settings: Any, name: str) -> Iterator[Callable[[], object] | None]:
-    """Yield a renew function if this process holds the lock ``name``; None if another one does."""
+    """Yield a renew function if this process holds the lock ``name``; None if another one does.
+
+    The holder renews it after every page or delivery (each bounded by the HTTP
+    timeout); a killed worker's lock expires after ``settings.lock_timeout`` seconds.
+    """
     if settings.redis_url:
         lock = Redis.from_url(settings.redis_url).lock(
-            f"{settings.queue_name}-lock-{name}", timeout=LOCK_TIMEOUT, blocking=False
+            f"{settings.queue_name}-lock-{name}", timeout=settings.lock_timeout, blocking=False
         )
         if not lock.acquire(blocking=False):
             yield None
