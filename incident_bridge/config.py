@@ -35,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
     "INCIDENT_BRIDGE_POLL_PAGE_SIZE": 100,
     # Maximum delivery attempts of one outbox row before it needs attention.
     "INCIDENT_BRIDGE_OUTBOX_MAX_ATTEMPTS": 8,
+    # Log format of the bridge's own loggers: "json" (one object per line, with incident ids) or "text".
+    "INCIDENT_BRIDGE_LOG_FORMAT": "json",
     # Seconds before the poller's or pusher's lock expires if its worker dies (renewed while it works).
     "INCIDENT_BRIDGE_LOCK_TIMEOUT": 30,
     # Minutes the incident system may stay unreachable before admins and operators are alerted.
@@ -70,6 +72,7 @@ class Settings:
     outbox_max_attempts: int
     unreachable_alert_minutes: int
     lock_timeout: int
+    log_format: str
     profile: str
     profile_dirs: tuple[str, ...]
     organisation_name: str

@@ -47,6 +47,9 @@ class IncidentBridge:
         for key, default in DEFAULTS.items():
             app.config.setdefault(key, default)
         settings = Settings.from_mapping(app.config)
+        from incident_bridge.logs import configure
+
+        configure(settings.log_format)
         db = self._database(app)
         state = BridgeState(settings=settings, db=db, system_factory=self.incident_system_factory)
         app.extensions[EXTENSION_KEY] = state

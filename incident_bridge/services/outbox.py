@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ _DRAFT_KIND = {
     OutboundKind.CLARIFICATION: DraftKind.CLARIFICATION,
 }
 
+log = logging.getLogger(__name__)
 BASE_DELAY = 5.0
 MAX_DELAY = 15 * 60.0
 
@@ -90,6 +92,8 @@ def push(
         try:
             delivery = system.deliver(outbound)
         except TransientDeliveryError as exc:
+            log.warning("delivery failed, will retry", extra={
+                "incident": incident.external_id, "outbox": row.id, "error": str(exc)})  # fmt: skip
             row.attempts += 1
             row.last_error = str(exc)
             _mark_unreachable(session, now)
@@ -104,11 +108,15 @@ def push(
             session.commit()
             continue
         except DeliveryRejected as exc:
+            log.error("delivery rejected", extra={
+                "incident": incident.external_id, "outbox": row.id, "error": str(exc)})  # fmt: skip
             row.attempts += 1
             _needs_attention(session, incident, row, f"Система Инцидент отклонила: {exc}", now)
             result.needs_attention += 1
             session.commit()
             continue
+        log.info("delivered", extra={"incident": incident.external_id, "outbox": row.id, "kind": row.kind,
+                                     "idempotency_key": row.idempotency_key})  # fmt: skip
         row.attempts += 1
         row.state = "sent"
         row.sent_at = now

@@ -7,6 +7,7 @@ what to do. ``ingest_page`` and ``poll`` are the thin shell around it.
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -26,6 +27,7 @@ from incident_bridge.services.history import apply, record
 from incident_bridge.services.screening import screen_incident
 
 DEFAULT_SYSTEM = "incident"
+log = logging.getLogger(__name__)
 
 
 class Verdict(enum.StrEnum):
@@ -115,6 +117,8 @@ def ingest_page(
             assert incident is not None
             _update(session, incident, card, now)
             result.updated += 1
+        log.info("incident %s", decision.verdict.value, extra={
+            "incident": card.external_id, "revision": card.revision, "source": source})  # fmt: skip
         _follow_ups(session, incident, card, decision, now)
         if decision.feedback_changed and card.feedback is not None:
             record(
@@ -133,6 +137,8 @@ def ingest_page(
     _resolve_quarantined(session, [c.external_id for c in page.cards], now)
     for rejected in page.rejected:
         quarantine(session, rejected, now, source=source, page_cursor=page_cursor)
+        log.warning("record quarantined", extra={
+            "incident": rejected.external_id, "reason": rejected.reason, "source": source})  # fmt: skip
         result.quarantined += 1
     return result
 
