@@ -353,45 +353,52 @@ def retry_quarantine(
     system: IncidentSystem,
     now: datetime,
     *,
-    limit: int = 20,
+    limit: int = 50,
     max_attempts: int = 10,
     page_size: int = 100,
 ) -> int:
     """Retry quarantined fetch records automatically; return how many were settled.
 
-    A item with an id is fetched again; one whose id could not be read is
-    settled by reading its page again. After ``max_attempts`` a item waits
-    for a person (the admin page's «Повторить»).
+    A record with an id is fetched again (cheap, so first); records whose id
+    could not be read are settled together by reading their page again. After
+    ``max_attempts`` a record waits for a person (the admin page's «Повторить»).
     """
-    records = list(session.scalars(
+    items = list(session.scalars(
         select(QuarantinedRecord)
         .where(QuarantinedRecord.resolved_at.is_(None), QuarantinedRecord.source == "fetch",
                QuarantinedRecord.attempts < max_attempts)
-        .order_by(QuarantinedRecord.id)
+        .order_by(QuarantinedRecord.attempts, QuarantinedRecord.external_id.is_(None), QuarantinedRecord.id)
         .limit(limit)
     ))  # fmt: skip
+    pages: dict[str, bool] = {}  # page cursor -> re-read without unreadable records
     settled = 0
-    for item in records:
-        if item.resolved_at is not None:  # settled by an earlier re-read in this run
+    for item in items:
+        if item.resolved_at is not None:  # settled by an earlier fetch in this run
             settled += 1
+            continue
+        if item.external_id is None and item.page_cursor is None:
             continue
         item.attempts += 1
         try:
-            if item.external_id:
+            if item.external_id is not None:
                 page = system.fetch_incident(item.external_id)
-            elif item.page_cursor is not None:
+            elif item.page_cursor not in pages:
                 page = system.fetch_changes(item.page_cursor or None, page_size)
             else:
-                session.commit()
-                continue
+                page = None
         except IncidentSystemError:
             session.commit()  # the system is down again: the next poll tries later
             break
-        ingest_page(session, replace(page, rejected=()), now)
-        if item.external_id is None and not any(r.external_id is None for r in page.rejected):
+        if page is not None:
+            ingest_page(session, replace(page, rejected=()), now)
+            if item.external_id is None:
+                pages[item.page_cursor or ""] = not any(
+                    r.external_id is None for r in page.rejected
+                )
+            elif page.rejected:
+                item.reason = page.rejected[0].reason
+        if item.external_id is None and pages.get(item.page_cursor or ""):
             item.resolved_at = now
-        elif item.external_id is not None and page.rejected:
-            item.reason = page.rejected[0].reason
         settled += item.resolved_at is not None
         session.commit()
     return settled
