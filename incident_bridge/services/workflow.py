@@ -8,6 +8,8 @@ deadlines and commits — or changes nothing and raises a ``BridgeError``.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -55,8 +57,7 @@ def route(
     comment: str | None = None,
 ) -> Incident:
     """Route a new message to the subdivision that will execute it."""
-    with SqlAlchemyUnitOfWork(session) as uow:
-        incident = load(session, incident_id, expected_version)
+    with _changing(session, incident_id, expected_version, now) as incident:
         subdivision = session.get(Subdivision, subdivision_id)
         if subdivision is None or not subdivision.active:
             raise NotFound("Подразделение не найдено.")
@@ -70,8 +71,7 @@ def route(
             data={"subdivision_id": subdivision.id, "subdivision": subdivision.name},
         )
         incident.subdivision_id = subdivision.id
-        _finish(uow, incident, now)
-        return incident
+    return incident
 
 
 def redirect(
@@ -84,12 +84,10 @@ def redirect(
     expected_version: int | None = None,
 ) -> Incident:
     """Redirect a message outside the administration's competence, with the reason, via the outbox."""
-    with SqlAlchemyUnitOfWork(session) as uow:
-        incident = load(session, incident_id, expected_version)
+    with _changing(session, incident_id, expected_version, now) as incident:
         apply(session, incident, Action.REDIRECT, actor, now, reason=reason)
         _enqueue(session, incident, OutboundKind.REDIRECT, reason.strip(), actor, now, draft=None)
-        _finish(uow, incident, now)
-        return incident
+    return incident
 
 
 def exclude(
@@ -103,8 +101,7 @@ def exclude(
     clause: str | None = None,
 ) -> Incident:
     """Exclude an obscene or threatening message from work, citing the regulation clause."""
-    with SqlAlchemyUnitOfWork(session) as uow:
-        incident = load(session, incident_id, expected_version)
+    with _changing(session, incident_id, expected_version, now) as incident:
         apply(
             session,
             incident,
@@ -114,8 +111,7 @@ def exclude(
             reason=reason,
             data={"clause": clause} if clause else None,
         )
-        _finish(uow, incident, now)
-        return incident
+    return incident
 
 
 def decline(
@@ -128,13 +124,11 @@ def decline(
     expected_version: int | None = None,
 ) -> Incident:
     """An executor returns a message to the department: not their subdivision's competence."""
-    with SqlAlchemyUnitOfWork(session) as uow:
-        incident = load(session, incident_id, expected_version)
+    with _changing(session, incident_id, expected_version, now) as incident:
         _require_own_subdivision(incident, actor)
         apply(session, incident, Action.DECLINE, actor, now, reason=reason)
         incident.subdivision_id = None
-        _finish(uow, incident, now)
-        return incident
+    return incident
 
 
 def save_draft(
@@ -148,8 +142,7 @@ def save_draft(
     expected_version: int | None = None,
 ) -> Draft:
     """Save the executor's working draft without submitting it."""
-    with SqlAlchemyUnitOfWork(session) as uow:
-        incident = load(session, incident_id, expected_version)
+    with _changing(session, incident_id, expected_version, now) as incident:
         draft = _working_draft(session, incident, actor, kind, text, now)
         record(
             session,
@@ -160,8 +153,7 @@ def save_draft(
             data={"draft_kind": kind.value, "length": len(text)},
         )
         incident.updated_at = now
-        uow.commit()
-        return draft
+    return draft
 
 
 def submit_draft(
@@ -177,8 +169,7 @@ def submit_draft(
     """Submit a draft (answer, interim answer or clarification request) to the department's check."""
     if not text.strip():
         raise IllegalTransition("Проект ответа пуст.")
-    with SqlAlchemyUnitOfWork(session) as uow:
-        incident = load(session, incident_id, expected_version)
+    with _changing(session, incident_id, expected_version, now) as incident:
         draft = _working_draft(session, incident, actor, kind, text, now)
         apply(
             session,
@@ -193,8 +184,7 @@ def submit_draft(
         draft.submitted_at = now
         # The report as it stood at submission, kept for the record (the review re-runs it).
         draft.check_report = checks.review(session, incident, text, kind).to_dict(draft.id)
-        _finish(uow, incident, now)
-        return draft
+    return draft
 
 
 def approve(
@@ -211,8 +201,7 @@ def approve(
     A draft that fails a check the profile makes blocking is refused, unless the
     reviewer approves it anyway with a written reason (kept in the history).
     """
-    with SqlAlchemyUnitOfWork(session) as uow:
-        incident = load(session, incident_id, expected_version)
+    with _changing(session, incident_id, expected_version, now) as incident:
         draft = _submitted_draft(incident)
         kind = DraftKind(draft.kind)
         failures = checks.failed(checks.review(session, incident, draft.text, kind))
@@ -237,8 +226,7 @@ def approve(
         draft.reviewer_id = actor.user_id
         draft.reviewed_at = now
         _enqueue(session, incident, _OUTBOUND_FOR_DRAFT[kind], draft.text, actor, now, draft=draft)
-        _finish(uow, incident, now)
-        return draft
+    return draft
 
 
 def return_for_rework(
@@ -251,8 +239,7 @@ def return_for_rework(
     expected_version: int | None = None,
 ) -> Draft:
     """Return the submitted draft to the executor for rework, with the reviewer's comment."""
-    with SqlAlchemyUnitOfWork(session) as uow:
-        incident = load(session, incident_id, expected_version)
+    with _changing(session, incident_id, expected_version, now) as incident:
         draft = _submitted_draft(incident)
         apply(
             session,
@@ -267,8 +254,7 @@ def return_for_rework(
         draft.reviewer_id = actor.user_id
         draft.reviewed_at = now
         draft.review_comment = comment
-        _finish(uow, incident, now)
-        return draft
+    return draft
 
 
 def close_unanswered(
@@ -281,11 +267,9 @@ def close_unanswered(
     expected_version: int | None = None,
 ) -> Incident:
     """Close a message whose author never gave the requested clarification."""
-    with SqlAlchemyUnitOfWork(session) as uow:
-        incident = load(session, incident_id, expected_version)
+    with _changing(session, incident_id, expected_version, now) as incident:
         apply(session, incident, Action.CLOSE, actor, now, reason=reason)
-        _finish(uow, incident, now)
-        return incident
+    return incident
 
 
 def current_draft(incident: Incident) -> Draft | None:
@@ -364,6 +348,20 @@ def _enqueue(
     )
     session.add(row)
     return row
+
+
+@contextmanager
+def _changing(
+    session: Session, incident_id: int, expected_version: int | None, now: datetime
+) -> Iterator[Incident]:
+    """Load the incident as the person saw it, let the use case change it, then commit.
+
+    Any error inside rolls everything back: a refused step changes nothing.
+    """
+    with SqlAlchemyUnitOfWork(session) as uow:
+        incident = load(session, incident_id, expected_version)
+        yield incident
+        _finish(uow, incident, now)
 
 
 def _finish(uow: SqlAlchemyUnitOfWork, incident: Incident, now: datetime) -> None:
