@@ -35,9 +35,7 @@ def poll_incidents() -> dict[str, Any]:
                 page_size=state.settings.poll_page_size,
                 heartbeat=renew,
             )
-            settled = sync.retry_quarantine(
-                state.session(), system, _now(), page_size=state.settings.poll_page_size
-            )
+            settled = sync.retry_quarantine(state.session(), system, _now())
         return {
             "quarantine_settled": settled,
             "created": result.created,

@@ -236,6 +236,8 @@ class QuarantinedRecord(Base):
     reason: Mapped[str] = mapped_column(Text)
     # The cursor of the page it came in: a record with no readable id is retried by re-reading it.
     page_cursor: Mapped[str | None] = mapped_column(String(500))
+    # How many records of that page are still to be read again (from ``page_cursor`` on).
+    page_span: Mapped[int] = mapped_column(Integer, default=0)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]

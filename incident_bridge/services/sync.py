@@ -136,7 +136,8 @@ def ingest_page(
     result.incident_ids.extend(i.id for i in stored)
     _resolve_quarantined(session, [c.external_id for c in page.cards], now)
     for rejected in page.rejected:
-        quarantine(session, rejected, now, source=source, page_cursor=page_cursor)
+        span = len(page.cards) + len(page.rejected)
+        quarantine(session, rejected, now, source=source, page_cursor=page_cursor, page_span=span)
         log.warning("record quarantined", extra={
             "incident": rejected.external_id, "reason": rejected.reason, "source": source})  # fmt: skip
         result.quarantined += 1
@@ -164,6 +165,7 @@ def quarantine(
     *,
     source: str,
     page_cursor: str | None = None,
+    page_span: int = 0,
 ) -> None:
     """Keep a record that failed validation, with its raw payload and the reason."""
     session.add(
@@ -173,6 +175,7 @@ def quarantine(
             raw=rejected.raw,
             reason=rejected.reason,
             page_cursor=page_cursor,
+            page_span=page_span,
             attempts=0,
             created_at=now,
         )
@@ -348,6 +351,9 @@ def retry_quarantined(
     return True
 
 
+RECHECK_WINDOW = 20
+
+
 def retry_quarantine(
     session: Session,
     system: IncidentSystem,
@@ -355,13 +361,13 @@ def retry_quarantine(
     *,
     limit: int = 50,
     max_attempts: int = 10,
-    page_size: int = 100,
 ) -> int:
     """Retry quarantined fetch records automatically; return how many were settled.
 
-    A record with an id is fetched again (cheap, so first); records whose id
-    could not be read are settled together by reading their page again. After
-    ``max_attempts`` a record waits for a person (the admin page's «Повторить»).
+    A record with an id is fetched again. A record whose id could not be read
+    is settled by reading its page again in small windows, each until it comes
+    back whole (progress is kept, so every poll moves on). After ``max_attempts``
+    failures in a row a record waits for a person (the admin page's «Повторить»).
     """
     items = list(session.scalars(
         select(QuarantinedRecord)
@@ -370,35 +376,47 @@ def retry_quarantine(
         .order_by(QuarantinedRecord.attempts, QuarantinedRecord.external_id.is_(None), QuarantinedRecord.id)
         .limit(limit)
     ))  # fmt: skip
-    pages: dict[str, bool] = {}  # page cursor -> re-read without unreadable records
     settled = 0
     for item in items:
-        if item.resolved_at is not None:  # settled by an earlier fetch in this run
-            settled += 1
-            continue
-        if item.external_id is None and item.page_cursor is None:
-            continue
-        item.attempts += 1
-        try:
-            if item.external_id is not None:
-                page = system.fetch_incident(item.external_id)
-            elif item.page_cursor not in pages:
-                page = system.fetch_changes(item.page_cursor or None, page_size)
-            else:
-                page = None
-        except IncidentSystemError:
-            session.commit()  # the system is down again: the next poll tries later
-            break
-        if page is not None:
-            ingest_page(session, replace(page, rejected=()), now)
-            if item.external_id is None:
-                pages[item.page_cursor or ""] = not any(
-                    r.external_id is None for r in page.rejected
-                )
-            elif page.rejected:
-                item.reason = page.rejected[0].reason
-        if item.external_id is None and pages.get(item.page_cursor or ""):
-            item.resolved_at = now
+        if item.resolved_at is None:
+            try:
+                if item.external_id is not None:
+                    _refetch(session, system, item, now)
+                elif item.page_cursor is not None:
+                    _reread(session, system, item, now)
+            except IncidentSystemError:
+                session.commit()  # the system is down again: the next poll tries later
+                break
         settled += item.resolved_at is not None
         session.commit()
     return settled
+
+
+def _refetch(
+    session: Session, system: IncidentSystem, item: QuarantinedRecord, now: datetime
+) -> None:
+    page = system.fetch_incident(item.external_id or "")
+    ingest_page(session, replace(page, rejected=()), now)  # a valid card settles the record
+    if page.rejected:
+        item.attempts += 1
+        item.reason = page.rejected[0].reason
+
+
+def _reread(
+    session: Session, system: IncidentSystem, item: QuarantinedRecord, now: datetime
+) -> None:
+    while item.page_span > 0:
+        window = system.fetch_changes(item.page_cursor or None, min(RECHECK_WINDOW, item.page_span))
+        ingest_page(session, replace(window, rejected=()), now)
+        unreadable = any(r.external_id is None for r in window.rejected)
+        if unreadable or window.next_cursor in (None, item.page_cursor):
+            item.attempts += 1  # still unreadable (or the cursor did not move): again next time
+            return
+        item.page_cursor = window.next_cursor
+        item.page_span -= len(
+            {c.external_id for c in window.cards} | {r.external_id for r in window.rejected}
+        )
+        item.attempts = 0
+        if not window.has_more:
+            break
+    item.resolved_at = now

@@ -1,15 +1,15 @@
 """initial schema
 
-Revision ID: b3e6808b3aed
+Revision ID: 5f03f52c2515
 Revises: 
-Create Date: 2026-11-22 05:19:24.175855
+Create Date: 2026-11-22 05:33:26.847270
 """
 from alembic import op
 import sqlalchemy as sa
 import incident_bridge.persistence.base
 
 
-revision = 'b3e6808b3aed'
+revision = '5f03f52c2515'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -48,6 +48,7 @@ def upgrade():
     sa.Column('raw', sa.Text(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('page_cursor', sa.String(length=500), nullable=True),
+    sa.Column('page_span', sa.Integer(), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('created_at', incident_bridge.persistence.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('resolved_at', incident_bridge.persistence.base.UTCDateTime(timezone=True), nullable=True),
