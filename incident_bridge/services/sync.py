@@ -167,7 +167,26 @@ def quarantine(
     page_cursor: str | None = None,
     page_span: int = 0,
 ) -> None:
-    """Keep a record that failed validation, with its raw payload and the reason."""
+    """Keep a record that failed validation, with its raw payload and the reason.
+
+    A record already waiting in quarantine (the same incident, or for a record
+    with no readable id the same page) is refreshed instead of added again, so
+    re-reads (the overlap window, retries) do not pile up copies.
+    """
+    waiting = select(QuarantinedRecord).where(
+        QuarantinedRecord.resolved_at.is_(None), QuarantinedRecord.source == source
+    )
+    if rejected.external_id is not None:
+        waiting = waiting.where(QuarantinedRecord.external_id == rejected.external_id)
+    elif page_cursor is not None:
+        waiting = waiting.where(QuarantinedRecord.external_id.is_(None),
+                                QuarantinedRecord.page_cursor == page_cursor)  # fmt: skip
+    else:
+        waiting = None  # type: ignore[assignment]
+    existing = session.scalars(waiting.limit(1)).first() if waiting is not None else None
+    if existing is not None:
+        existing.raw, existing.reason = rejected.raw, rejected.reason
+        return
     session.add(
         QuarantinedRecord(
             source=source,
