@@ -371,6 +371,7 @@ def retry_quarantined(
 
 
 RECHECK_WINDOW = 20
+MAX_ERRORS_PER_RUN = 5
 
 
 def retry_quarantine(
@@ -395,7 +396,7 @@ def retry_quarantine(
         .order_by(QuarantinedRecord.attempts, QuarantinedRecord.external_id.is_(None), QuarantinedRecord.id)
         .limit(limit)
     ))  # fmt: skip
-    settled = 0
+    settled = errors = 0
     for item in items:
         if item.resolved_at is None:
             try:
@@ -404,8 +405,11 @@ def retry_quarantine(
                 elif item.page_cursor is not None:
                     _reread(session, system, item, now)
             except IncidentSystemError:
-                session.commit()  # the system is down again: the next poll tries later
-                break
+                session.commit()  # keep the progress made; a flaky call does not stop the rest
+                errors += 1
+                if errors >= MAX_ERRORS_PER_RUN:
+                    break  # the system is down again: the next poll tries later
+                continue
         settled += item.resolved_at is not None
         session.commit()
     return settled
