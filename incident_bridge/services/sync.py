@@ -430,7 +430,9 @@ def _reread(
 ) -> None:
     while item.page_span > 0:
         window = system.fetch_changes(item.page_cursor or None, min(RECHECK_WINDOW, item.page_span))
-        ingest_page(session, replace(window, rejected=()), now)
+        # Records of the window that are bad but carry an id wait in quarantine like any other.
+        readable = tuple(r for r in window.rejected if r.external_id is not None)
+        ingest_page(session, replace(window, rejected=readable), now)
         unreadable = any(r.external_id is None for r in window.rejected)
         if unreadable or window.next_cursor in (None, item.page_cursor):
             item.attempts += 1  # still unreadable (or the cursor did not move): again next time
