@@ -170,6 +170,15 @@ class HttpIncidentSystem:
             response = self._request(method, path, headers=headers, **kwargs)
             if response.status_code == 401 and token and attempt == 1 and self._forget_token(token):
                 continue
+            if (
+                response.status_code == 401
+                and attempt == 2
+                and _error_of(response)[0] == "token_expired"
+            ):
+                # A fresh token expired at once: a clock or timing glitch, worth retrying later.
+                raise TransientDeliveryError(
+                    f"{SYSTEM}: токен истёк сразу после получения ({method} {path})."
+                )
             return _checked(response)
         raise AssertionError("unreachable")  # the loop always returns
 

@@ -243,13 +243,12 @@ def test_expired_token_is_renewed_once_and_the_call_retried(
     assert json.loads(cast(bytes, token_calls[0].request.body))["client_id"] == "bridge"
 
 
-def test_a_second_401_after_renewal_is_a_rejection(
+def test_a_fresh_token_expiring_at_once_is_transient(
     rsps: responses.RequestsMock, system: HttpIncidentSystem
 ) -> None:
     rsps.get(f"{API}/incidents", status=401, json={"error": "token_expired", "message": "x"})
-    with pytest.raises(DeliveryRejected) as caught:
+    with pytest.raises(TransientDeliveryError, match="сразу после получения"):
         system.fetch_changes(None)
-    assert caught.value.status == 401
     assert len([c for c in rsps.calls if "/incidents?" in str(c.request.url)]) == 2
 
 
