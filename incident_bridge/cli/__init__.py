@@ -11,19 +11,9 @@ from flask.cli import AppGroup
 bridge = AppGroup("bridge", help="incident-bridge: sync, deadlines, checks, demo data.")
 
 
-def _register_all() -> None:
-    from importlib import import_module
+from incident_bridge.cli import checks, core, sync, worktime  # noqa: E402  (they import ``bridge``'s siblings only)
 
-    for name in ("core", "worktime", "checks", "sync"):
-        try:
-            module = import_module(f"incident_bridge.cli.{name}")
-        except ModuleNotFoundError as exc:  # a command module not written yet
-            if exc.name != f"incident_bridge.cli.{name}":
-                raise
-            continue
-        module.register(bridge)
-
-
-_register_all()
+for _module in (core, worktime, checks, sync):
+    _module.register(bridge)
 
 __all__ = ["bridge"]

@@ -52,13 +52,14 @@ def overview(
     records = list(
         session.scalars(open_quarantine.order_by(QuarantinedRecord.id.desc()).limit(100))
     )
+    waiting = session.scalar(select(func.count()).select_from(open_quarantine.subquery()))
     attention = list(session.scalars(
         select(OutboxMessage).where(OutboxMessage.state == "needs_attention").order_by(OutboxMessage.id)
     ))  # fmt: skip
     return {
         "sync": sync,
         "outbox": backlog,
-        "quarantined": len(records),
+        "quarantined": waiting or 0,  # all of them; the page lists the latest 100
         "quarantine": records,
         "needs_attention": attention,
         "alert": unreachable_alert(sync, now, alert_after_minutes),

@@ -46,6 +46,12 @@ def _incident(incident_id: int) -> Incident:
     return incident
 
 
+def _route_form(**values: Any) -> RouteForm:
+    form = RouteForm(**values)
+    form.subdivision.choices = choices([(s.id, s.name) for s in directory.subdivisions(session())])
+    return form
+
+
 def _back(incident_id: int) -> str:
     return url_for("incident_bridge_incidents.show", incident_id=incident_id)
 
@@ -55,10 +61,7 @@ def _back(incident_id: int) -> str:
 def show(incident_id: int) -> Any:
     """Show the message, its author, drafts, delivery state, history and the allowed actions."""
     incident = _incident(incident_id)
-    route_form = RouteForm(version=incident.version_id)
-    route_form.subdivision.choices = choices(
-        [(s.id, s.name) for s in directory.subdivisions(session())]
-    )
+    route_form = _route_form(version=incident.version_id)
     draft = workflow.current_draft(incident)
     draft_form = DraftForm(version=incident.version_id)
     if draft is not None and draft.state in ("editing", "returned"):
@@ -90,8 +93,7 @@ def show(incident_id: int) -> Any:
 @roles_required(*OPERATORS)
 def route(incident_id: int) -> Any:
     """Route the message to a subdivision."""
-    form = RouteForm()
-    form.subdivision.choices = choices([(s.id, s.name) for s in directory.subdivisions(session())])
+    form = _route_form()
     if not form.validate_on_submit():
         return _invalid(form, incident_id)
     return act(
