@@ -13,15 +13,16 @@ tell the newer of two versions.
 from __future__ import annotations
 
 import csv
+import enum
 import io
 import os
 import re
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -38,6 +39,10 @@ from incident_bridge.domain.model import (
 )
 
 MOSCOW = ZoneInfo("Europe/Moscow")
+
+#: One row of a sheet: openpyxl gives str, int, float, datetime… or None per cell, csv gives str.
+SheetRow = tuple[object, ...]
+EnumT = TypeVar("EnumT", bound=enum.StrEnum)
 
 #: Column title (normalised) -> card field. The first eight are required.
 COLUMNS = {
@@ -95,11 +100,11 @@ class ImportRow:
     error: str | None = None
 
 
-def _norm(title: Any) -> str:
+def _norm(title: object) -> str:
     return re.sub(r"\s+", " ", str(title or "")).strip().lower().replace("ё", "е")
 
 
-def _labels(labels: dict[Any, str], *aliases: tuple[str, Any]) -> dict[str, Any]:
+def _labels(labels: Mapping[EnumT, str], *aliases: tuple[str, EnumT]) -> dict[str, EnumT]:
     table = {_norm(label): value for value, label in labels.items()}
     table.update({_norm(value.value): value for value in labels})
     table.update({_norm(alias): value for alias, value in aliases})
@@ -151,7 +156,7 @@ def import_file(
     return list(_parse(rows, tz, exported_at))
 
 
-def _xlsx_rows(data: bytes) -> tuple[list[tuple[Any, ...]], datetime | None]:
+def _xlsx_rows(data: bytes) -> tuple[list[SheetRow], datetime | None]:
     from openpyxl import load_workbook  # heavy; only needed for .xlsx
 
     with warnings.catch_warnings():
@@ -159,8 +164,8 @@ def _xlsx_rows(data: bytes) -> tuple[list[tuple[Any, ...]], datetime | None]:
         warnings.simplefilter("ignore")
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
-        rows = [tuple(row) for row in book.active.iter_rows(values_only=True)]
-        modified = book.properties.modified
+        rows: list[SheetRow] = [tuple(row) for row in book.active.iter_rows(values_only=True)]
+        modified: datetime | None = book.properties.modified
     finally:
         book.close()
     if modified is not None and modified.tzinfo is None:
@@ -168,7 +173,7 @@ def _xlsx_rows(data: bytes) -> tuple[list[tuple[Any, ...]], datetime | None]:
     return rows, modified
 
 
-def _csv_rows(data: bytes) -> list[tuple[Any, ...]]:
+def _csv_rows(data: bytes) -> list[SheetRow]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -178,9 +183,7 @@ def _csv_rows(data: bytes) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
-def _parse(
-    rows: list[tuple[Any, ...]], tz: tzinfo, exported_at: datetime | None
-) -> Iterator[ImportRow]:
+def _parse(rows: list[SheetRow], tz: tzinfo, exported_at: datetime | None) -> Iterator[ImportRow]:
     # Some exports put a title above the table: the header is the first row naming «Номер».
     header_index = next(
         (i for i, row in enumerate(rows[:10]) if "номер" in {_norm(c) for c in row}), None
@@ -207,8 +210,8 @@ def _required_titles() -> Iterable[str]:
     return (titles[f].capitalize() for f in REQUIRED)
 
 
-def _card(record: dict[str, Any], tz: tzinfo, exported_at: datetime | None) -> IncidentCard:
-    fields: dict[str, Any] = {}
+def _card(record: dict[str, object], tz: tzinfo, exported_at: datetime | None) -> IncidentCard:
+    fields: dict[str, object] = {}
     extra: dict[str, str] = {}
     for title, value in record.items():
         field = COLUMNS.get(_norm(title))
@@ -264,7 +267,7 @@ def _card(record: dict[str, Any], tz: tzinfo, exported_at: datetime | None) -> I
     )
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -272,12 +275,12 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _number(value: Any) -> str:
+def _number(value: object) -> str:
     # Excel turns «4812001» into 4812001.0; the number is an identifier, keep it textual.
     return _text(value)
 
 
-def _when(value: Any, tz: tzinfo, column: str) -> datetime:
+def _when(value: object, tz: tzinfo, column: str) -> datetime:
     """An aware UTC datetime from an Excel date, «dd.mm.yyyy HH:MM» or ISO text."""
     if isinstance(value, datetime):
         moment = value

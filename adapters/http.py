@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, assert_never
 from urllib.parse import quote
 
 import requests
 from marshmallow import ValidationError
 
-from adapters.wire import DeliverySchema, TokenSchema, describe_errors, parse_page, parse_record
+from adapters.wire import (
+    describe_errors,
+    parse_delivery,
+    parse_page,
+    parse_record,
+    parse_token,
+)
 from incident_bridge.domain.errors import DeliveryRejected, TransientDeliveryError
 from incident_bridge.domain.model import (
     Delivery,
@@ -23,14 +30,11 @@ from incident_bridge.domain.model import (
 
 API_PREFIX = "/api/v1"
 MAX_LIMIT = 500
-REPLY_KINDS = {
-    OutboundKind.REPLY: "answer",
-    OutboundKind.INTERIM: "interim",
-    OutboundKind.CLARIFICATION: "clarification",
-}
 SYSTEM = "Система «Инцидент»"
 
 Timeout = float | tuple[float, float]
+#: A request body the bridge sends: flat JSON objects of strings (or nulls).
+JsonBody = Mapping[str, str | None]
 
 
 class HttpIncidentSystem:
@@ -68,7 +72,7 @@ class HttpIncidentSystem:
         """Return incidents changed after ``cursor`` (``None``: from the beginning)."""
         if not 1 <= limit <= MAX_LIMIT:
             raise ValueError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}.")
-        params: dict[str, Any] = {"limit": limit}
+        params: dict[str, str | int] = {"limit": limit}
         if cursor:
             params["cursor"] = cursor
         payload = self._json(self._send("GET", "/incidents", params=params))
@@ -92,22 +96,26 @@ class HttpIncidentSystem:
     def deliver(self, outbound: Outbound) -> Delivery:
         """Deliver one reply, redirect or clarification request; idempotent by its key."""
         incident = quote(outbound.external_id, safe="")
-        body: dict[str, Any]
-        if outbound.kind is OutboundKind.REDIRECT:
-            path = f"/incidents/{incident}/redirects"
-            body = {"reason": outbound.text, "signed_by": outbound.signed_by}
-        else:
-            path = f"/incidents/{incident}/replies"
-            body = {
-                "kind": REPLY_KINDS[outbound.kind],
-                "text": outbound.text,
-                "signed_by": outbound.signed_by,
-            }
+        body: JsonBody
+        match outbound.kind:
+            case OutboundKind.REDIRECT:
+                path = f"/incidents/{incident}/redirects"
+                body = {"reason": outbound.text, "signed_by": outbound.signed_by}
+            case OutboundKind.ANSWER | OutboundKind.INTERIM | OutboundKind.CLARIFICATION:
+                # The API names the reply kinds as the bridge does: answer, interim, clarification.
+                path = f"/incidents/{incident}/replies"
+                body = {
+                    "kind": outbound.kind.value,
+                    "text": outbound.text,
+                    "signed_by": outbound.signed_by,
+                }
+            case unknown:
+                assert_never(unknown)
         response = self._send(
             "POST", path, json=body, headers={"Idempotency-Key": outbound.idempotency_key}
         )
         try:
-            return DeliverySchema().load(self._json(response))
+            return parse_delivery(self._json(response))
         except ValidationError as exc:
             # The system may well have stored it; retrying with the same key is safe
             # and returns the stored result, so treat this as transient.
@@ -143,7 +151,7 @@ class HttpIncidentSystem:
                     },
                 )
                 try:
-                    self._token = TokenSchema().load(self._json(response))["access_token"]
+                    self._token = parse_token(self._json(response))
                 except ValidationError as exc:
                     raise TransientDeliveryError(f"{SYSTEM} не выдала токен: {exc}") from exc
             return self._token
@@ -158,16 +166,22 @@ class HttpIncidentSystem:
         return True
 
     def _send(
-        self, method: str, path: str, *, authenticated: bool = True, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        authenticated: bool = True,
+        params: Mapping[str, str | int] | None = None,
+        json: JsonBody | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> requests.Response:
         """Send one request; on a 401 re-authenticate once and retry; map failures."""
-        extra_headers: dict[str, str] = kwargs.pop("headers", {})
         for attempt in (1, 2):
-            headers = dict(extra_headers)
+            sent_headers = dict(headers or {})
             token = self._bearer() if authenticated else None
             if token:
-                headers["Authorization"] = f"Bearer {token}"
-            response = self._request(method, path, headers=headers, **kwargs)
+                sent_headers["Authorization"] = f"Bearer {token}"
+            response = self._request(method, path, params, json, sent_headers)
             if response.status_code == 401 and token and attempt == 1 and self._forget_token(token):
                 continue
             if (
@@ -182,10 +196,19 @@ class HttpIncidentSystem:
             return _checked(response)
         raise AssertionError("unreachable")  # the loop always returns
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def _request(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str | int] | None,
+        json: JsonBody | None,
+        headers: Mapping[str, str],
+    ) -> requests.Response:
         url = self.base_url + path
         try:
-            return self._session.request(method, url, timeout=self.timeout, **kwargs)
+            return self._session.request(
+                method, url, params=params, json=json, headers=headers, timeout=self.timeout
+            )
         except requests.Timeout as exc:
             raise TransientDeliveryError(
                 f"{SYSTEM} не ответила вовремя ({method} {path})."

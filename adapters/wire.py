@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
@@ -58,7 +58,7 @@ class FollowUpSchema(_Lenient):
         )
 
 
-class PlatformField(fields.Field):
+class PlatformField(fields.Field[Platform]):
     """A platform code; codes the bridge does not know yet become ``Platform.OTHER``."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Platform:
@@ -124,6 +124,14 @@ class PageSchema(_Lenient):
     has_more = fields.Boolean(required=True)
 
 
+class PageEnvelope(TypedDict):
+    """What ``PageSchema`` loads: the raw items and the paging fields."""
+
+    items: list[Any]  # raw JSON, validated record by record
+    next_cursor: str | None
+    has_more: bool
+
+
 class DeliverySchema(_Lenient):
     """The answer to a reply or a redirect."""
 
@@ -144,11 +152,19 @@ class TokenSchema(_Lenient):
     expires_in = fields.Integer(allow_none=True, load_default=None)
 
 
+class TokenAnswer(TypedDict):
+    """What ``TokenSchema`` loads."""
+
+    access_token: str
+    token_type: str
+    expires_in: int | None
+
+
 def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def describe_errors(messages: Any, path: str = "") -> str:
+def describe_errors(messages: object, path: str = "") -> str:
     """Flatten marshmallow's nested error messages into ``author.name: message; ...``."""
     if isinstance(messages, dict):
         return "; ".join(
@@ -159,24 +175,25 @@ def describe_errors(messages: Any, path: str = "") -> str:
     return f"{path}: {messages}" if path else str(messages)
 
 
-def parse_record(item: Any) -> IncidentCard | RejectedRecord:
+def parse_record(item: object) -> IncidentCard | RejectedRecord:
     """One record of a page: a card, or a rejection that keeps the raw JSON and the reason."""
     raw = json.dumps(item, ensure_ascii=False, sort_keys=True)
     if not isinstance(item, dict):
         return RejectedRecord(external_id=None, raw=raw, reason="record is not a JSON object")
     try:
-        return IncidentSchema().load(item)
+        card: IncidentCard = IncidentSchema().load(item)  # its post_load makes the card
     except ValidationError as exc:
         ident = item.get("id")
         recovered = str(ident) if isinstance(ident, str | int) and str(ident) else None
         return RejectedRecord(external_id=recovered, raw=raw, reason=describe_errors(exc.messages))
+    return card
 
 
-def parse_page(payload: Any) -> IncidentPage:
+def parse_page(payload: object) -> IncidentPage:
     """A page of changes; raises ``ValidationError`` only when the envelope itself is broken."""
     if not isinstance(payload, dict):
         raise ValidationError("page is not a JSON object")
-    envelope = PageSchema().load(payload)
+    envelope: PageEnvelope = PageSchema().load(payload)
     cards: list[IncidentCard] = []
     rejected: list[RejectedRecord] = []
     seen: set[tuple[str, int]] = set()
@@ -195,3 +212,15 @@ def parse_page(payload: Any) -> IncidentPage:
         next_cursor=envelope["next_cursor"],
         has_more=envelope["has_more"],
     )
+
+
+def parse_delivery(payload: Any) -> Delivery:
+    """The answer to a reply or a redirect; raises ``ValidationError`` if it cannot be read."""
+    delivery: Delivery = DeliverySchema().load(payload)  # its post_load makes the Delivery
+    return delivery
+
+
+def parse_token(payload: Any) -> str:
+    """The access token of a token answer; raises ``ValidationError`` if there is none."""
+    answer: TokenAnswer = TokenSchema().load(payload)
+    return answer["access_token"]

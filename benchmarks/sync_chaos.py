@@ -210,7 +210,8 @@ def approve(app: Any, count: int) -> list[str]:
     from incident_bridge.services.actors import actor_for
 
     with app.app_context():
-        session = app.extensions["incident_bridge"].session()
+        state = app.extensions["incident_bridge"]
+        session, uow, ctx = state.session(), state.unit_of_work(), state.context
         operator = actor_for(session.scalar(select(User).where(User.login == "operator")))
         executor_user = session.scalar(select(User).where(User.login == "zhkh"))
         executor = actor_for(executor_user)
@@ -226,12 +227,12 @@ def approve(app: Any, count: int) -> list[str]:
         externals = []
         for n, incident_id in enumerate(ids, 1):
             now = datetime.now(UTC)
-            workflow.route(session, incident_id, operator, sub.id, now=now)
+            workflow.route(uow, ctx, incident_id, operator, sub.id, now=now)
             incident = session.get(Incident, incident_id)
             text_ = f"Здравствуйте! По обращению № {incident.number}: работы выполним до 30 ноября."
-            workflow.submit_draft(session, incident_id, executor, DraftKind.ANSWER, text_, now=now)
+            workflow.submit_draft(uow, ctx, incident_id, executor, DraftKind.ANSWER, text_, now=now)
             workflow.approve(
-                session, incident_id, operator, now=now, override_reason="Нагрузочный прогон"
+                uow, ctx, incident_id, operator, now=now, override_reason="Нагрузочный прогон"
             )
             externals.append(incident.external_id)
             if n % 500 == 0:
@@ -244,7 +245,7 @@ def ingest_ratio(run: Run, rows: int) -> tuple[float, float, float]:
     """Ingest throughput of the bridge vs a plain bulk insert of the same rows (same PostgreSQL)."""
     from adapters import HttpIncidentSystem
     from incident_bridge.host import create_app
-    from incident_bridge.services import sync
+    from incident_bridge.services import ingest
 
     requests.put(f"{run.mock_url}/_control/faults", json={}, timeout=10).raise_for_status()
     system = HttpIncidentSystem(
@@ -272,15 +273,17 @@ def ingest_ratio(run: Run, rows: int) -> tuple[float, float, float]:
 
         with app.app_context():
             flask_migrate.upgrade(directory=MIGRATIONS_DIR)
-            session = app.extensions["incident_bridge"].session()
+            state = app.extensions["incident_bridge"]
+            uow, ctx = state.unit_of_work(), state.context
             started = time.perf_counter()
             for i in range(0, len(cards), 200):
-                sync.ingest_page(
-                    session,
-                    IncidentPage(tuple(cards[i : i + 200]), (), None, False),
-                    datetime.now(UTC),
-                )
-                session.commit()
+                with uow:
+                    ingest.ingest_page(
+                        uow,
+                        ctx,
+                        IncidentPage(tuple(cards[i : i + 200]), (), None, False),
+                        datetime.now(UTC),
+                    )
             ours = time.perf_counter() - started
             engine = app.extensions["incident_bridge"].db.engine
             with engine.begin() as conn:

@@ -68,11 +68,13 @@ def main() -> None:
         from incident_bridge.extension import MIGRATIONS_DIR
         from incident_bridge.host import create_app
         from incident_bridge.services.demo import seed
+        from incident_bridge.state import bridge_state
 
         app = create_app()
         with app.app_context():
             flask_migrate.upgrade(directory=MIGRATIONS_DIR)
-            logins = seed(app.extensions["incident_bridge"].db.session, datetime.now(UTC))
+            state = bridge_state(app)
+            logins = seed(state.unit_of_work(), state.context.profile, datetime.now(UTC))
         print(f"\nincident-bridge: http://127.0.0.1:{APP_PORT}")
         print(f"Mock incident system (for testers): http://127.0.0.1:{MOCK_PORT}/_control/")
         print("Demo logins:")

@@ -13,7 +13,10 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
+from incident_bridge.checks.report import DraftChecker
 from incident_bridge.config import DEFAULTS, Settings
+from incident_bridge.domain.profile_loader import load_profile
+from incident_bridge.services.context import Context
 from incident_bridge.state import EXTENSION_KEY, BridgeState, bridge_state
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "persistence" / "migrations")
@@ -26,14 +29,22 @@ class IncidentBridge:
     Pass the host's Flask-SQLAlchemy ``db`` to share its engine; without one the
     bridge creates its own (SQLite in the instance folder unless configured).
     ``incident_system`` is a factory ``(Settings) -> IncidentSystem`` replacing the
-    HTTP adapter (another transport, or a fake in tests).
+    HTTP adapter (another transport, or a fake in tests). ``checker`` shares one
+    ``DraftChecker`` (its dictionaries take seconds to load) between apps of one
+    process; without one each app builds its own on first use.
     """
 
     def __init__(
-        self, app: Flask | None = None, *, db: SQLAlchemy | None = None, incident_system: Any = None
+        self,
+        app: Flask | None = None,
+        *,
+        db: SQLAlchemy | None = None,
+        incident_system: Any = None,
+        checker: DraftChecker | None = None,
     ) -> None:
         self.db = db
         self.incident_system_factory = incident_system
+        self.checker = checker
         if app is not None:
             self.init_app(app)
 
@@ -51,7 +62,14 @@ class IncidentBridge:
 
         configure(settings.log_format)
         db = self._database(app)
-        state = BridgeState(settings=settings, db=db, system_factory=self.incident_system_factory)
+        # The regulation profile is validated here, so a broken one stops the start, not a page.
+        profile = load_profile(settings.profile, settings.profile_dirs)
+        state = BridgeState(
+            settings=settings,
+            db=db,
+            context=Context.build(profile, self.checker),
+            system_factory=self.incident_system_factory,
+        )
         app.extensions[EXTENSION_KEY] = state
         if "migrate" not in app.extensions:
             Migrate(app, db, directory=MIGRATIONS_DIR)

@@ -15,12 +15,18 @@ from typing import Any
 
 from flask import Flask
 
+from incident_bridge.checks.report import DraftChecker
 from incident_bridge.config import PREFIX
 from incident_bridge.extension import IncidentBridge
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the reference app with the bridge mounted at the root."""
+def create_app(
+    test_config: dict[str, Any] | None = None, *, checker: DraftChecker | None = None
+) -> Flask:
+    """Build the reference app with the bridge mounted at the root.
+
+    ``checker`` shares one draft checker (and its dictionaries) between apps of one process.
+    """
     app = Flask("incident_bridge_host", instance_relative_config=True)
     app.config.update(_from_environment())
     if test_config:
@@ -28,7 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):  # Flask's default is None, so setdefault would not do
         app.config["SECRET_KEY"] = _secret_key(app)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
-    IncidentBridge(app)
+    IncidentBridge(app, checker=checker)
     return app
 
 

@@ -8,9 +8,12 @@ from typing import Any
 
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import Session
 
 from incident_bridge.config import Settings
 from incident_bridge.domain.ports import IncidentSystem
+from incident_bridge.persistence.uow import SqlAlchemyUnitOfWork
+from incident_bridge.services.context import Context
 
 EXTENSION_KEY = "incident_bridge"
 
@@ -21,6 +24,8 @@ class BridgeState:
 
     settings: Settings
     db: SQLAlchemy
+    #: The organisation's profile, calendars and draft checker: built once per app.
+    context: Context
     system_factory: Any = None
     scheduler: Any = None
     # Set by the extension: run the push soon; probe the queue. Kept as callables so the
@@ -45,20 +50,13 @@ class BridgeState:
                 )
         return self._system
 
-    @property
-    def policy(self) -> Any:
-        """The organisation's deadline policy (regulation profile and its directories)."""
-        from incident_bridge.services.deadlines import DeadlinePolicy
+    def session(self) -> Session:
+        """The database session of this app context (for the read-side views)."""
+        return self.db.session  # type: ignore[return-value]
 
-        return DeadlinePolicy(self.settings.profile, self.settings.profile_dirs)
-
-    def session(self) -> Any:
-        """The database session of this app context, carrying the deadline policy."""
-        from incident_bridge.services.deadlines import POLICY_KEY
-
-        session = self.db.session
-        session.info.setdefault(POLICY_KEY, self.policy)
-        return session
+    def unit_of_work(self) -> SqlAlchemyUnitOfWork:
+        """A unit of work on this app context's session: what the use cases take."""
+        return SqlAlchemyUnitOfWork(self.session())
 
     def kick(self) -> None:
         """Ask the jobs to push the outbox now instead of at their next tick."""

@@ -86,6 +86,19 @@ def postgres_url() -> Iterator[str]:
     admin.dispose()
 
 
+_checker: Any = None
+
+
+def shared_checker() -> Any:
+    """One draft checker for the whole test session: its dictionaries take seconds to load."""
+    global _checker
+    if _checker is None:
+        from incident_bridge.checks.report import DraftChecker
+
+        _checker = DraftChecker()
+    return _checker
+
+
 def make_app(database_url: str, tmp: Path, **config: Any) -> Flask:
     from incident_bridge.host import create_app
 
@@ -96,7 +109,7 @@ def make_app(database_url: str, tmp: Path, **config: Any) -> Flask:
         "INCIDENT_BRIDGE_RUN_JOBS_IN_PROCESS": False,
     }
     settings.update(config)
-    app = create_app(settings)
+    app = create_app(settings, checker=shared_checker())
     app.instance_path = str(tmp)
     return app
 
@@ -160,6 +173,22 @@ def db_session(app: Flask) -> Iterator[Any]:
 
 
 @pytest.fixture
+def uow(db_session: Any) -> Any:
+    """A unit of work on the test's session: what the use cases take."""
+    from incident_bridge.persistence.uow import SqlAlchemyUnitOfWork
+
+    return SqlAlchemyUnitOfWork(db_session)
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Any:
+    """The app's context: the Yelets profile, its calendars and the shared draft checker."""
+    from incident_bridge.state import bridge_state
+
+    return bridge_state(app).context
+
+
+@pytest.fixture
 def now() -> datetime:
     return datetime(2025, 10, 30, 9, 0, tzinfo=UTC)
 
@@ -170,16 +199,18 @@ def make_people(app: Flask, now: datetime) -> dict[str, Any]:
     Built in an app context of its own: page tests must not hold one open, or every
     request would share it (and its ``g``, where the CSRF token lives).
     """
+    from incident_bridge.persistence.uow import SqlAlchemyUnitOfWork
     from incident_bridge.services import directory
 
     with app.app_context():
         session = app.extensions["incident_bridge"].db.session
-        roads = directory.create_subdivision(session, "Управление дорожного хозяйства")
-        housing = directory.create_subdivision(session, "Управление ЖКХ")
+        uow = SqlAlchemyUnitOfWork(session)
+        roads = directory.create_subdivision(uow, "Управление дорожного хозяйства")
+        housing = directory.create_subdivision(uow, "Управление ЖКХ")
 
         def make(login: str, role: str, sub: Any = None) -> Any:
             return directory.create_user(
-                session,
+                uow,
                 login=login,
                 full_name=login.title(),
                 password="password-123",

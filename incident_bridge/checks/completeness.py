@@ -34,7 +34,7 @@ from incident_bridge.checks.completeness_lexicon import (
 )
 from incident_bridge.checks.completeness_questions import Ask, extract
 from incident_bridge.checks.morph import parses
-from incident_bridge.checks.tokens import Sentence
+from incident_bridge.checks.tokens import Sentence, Token
 
 # Weight of a word shared through a topic group rather than by lemma.
 _GROUP_WEIGHT = 0.6
@@ -173,7 +173,7 @@ def _main_groups(found: list[tuple[str, frozenset[str]]]) -> frozenset[str]:
     return frozenset(g for g, n in counts.items() if n == top)
 
 
-def _tokens_in(sents: list[Sentence], start: int, end: int) -> list:
+def _tokens_in(sents: list[Sentence], start: int, end: int) -> list[Token]:
     return [t for s in sents for t in s.tokens if start <= t.start and t.end <= end]
 
 

@@ -109,7 +109,10 @@ def rule_v_techenie(text: str, tokens: list[Token]) -> Iterator[GrammarError]:
 
 
 def _period_follows(ahead: list[Token]) -> bool:
-    """Whether the first noun after «в течении» names a period («недели», «10 дней», «всего года»)."""
+    """Whether the first noun after «в течении» names a period.
+
+    «недели», «10 дней», «всего года» do; «в течении реки» does not.
+    """
     for token in ahead:
         if token.text.isdigit():
             return True
@@ -252,7 +255,7 @@ def _third_person(infinitive: str) -> str | None:
             tense = "futr" if "perf" in p.tag else "pres"
             form = p.inflect({"3per", "sing", tense, "indc"})
             if form is not None:
-                return form.word
+                return str(form.word)
     return None
 
 

@@ -7,15 +7,15 @@ from typing import Any
 
 import pymorphy3
 
-_analyzer: Any = None
+from incident_bridge.checks.caching import Lazy
+
+# Immutable package data, so one per process; pymorphy3 is untyped, hence Any.
+_analyzer: Lazy[Any] = Lazy(lambda: pymorphy3.MorphAnalyzer(lang="ru"))
 
 
 def analyzer() -> Any:
     """Return the process-wide ``MorphAnalyzer`` (loaded on first use, ~15 MB)."""
-    global _analyzer
-    if _analyzer is None:
-        _analyzer = pymorphy3.MorphAnalyzer(lang="ru")
-    return _analyzer
+    return _analyzer.get()
 
 
 @lru_cache(maxsize=200_000)
@@ -41,3 +41,22 @@ def lemma(word: str) -> str:
 def lemmas(word: str) -> frozenset[str]:
     """Every normal form ``word`` can have (homonyms included)."""
     return frozenset(p.normal_form for p in parses(word.lower())) or frozenset({word.lower()})
+
+
+def in_dictionary(word: str) -> bool:
+    """Whether the dictionary knows ``word``, without remembering the answer.
+
+    The suggestion search tries ~1,000 strings a word, nearly all of them not words:
+    remembering them would only push real words out of :func:`is_known`'s cache.
+    """
+    return bool(analyzer().word_is_known(word))
+
+
+_COLLOQUIAL_TAGS = frozenset({"Infr", "Slng", "Dist"})
+
+
+@lru_cache(maxsize=50_000)
+def is_colloquial(word: str) -> bool:
+    """Whether every dictionary parse of a lower-cased word is informal, slang or dialect."""
+    known = [p for p in parses(word) if p.is_known]
+    return bool(known) and all(_COLLOQUIAL_TAGS & set(p.tag.grammemes) for p in known)

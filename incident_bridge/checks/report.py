@@ -1,4 +1,8 @@
-"""All the checks of a draft in one report (Yelets cl.7: greeting, no errors, every question answered)."""
+"""All the checks of a draft in one report, and the checker an application owns.
+
+Which checks block approval is the regulation's to say (its profile's ``checks``), so it
+is an argument here, never a default.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,10 @@ from incident_bridge.checks.grammar import GrammarResult, check_grammar
 from incident_bridge.checks.greeting import GreetingResult, check_greeting
 from incident_bridge.checks.screening import ScreeningResult, screen_message
 from incident_bridge.checks.spelling import SpellingResult, check_spelling
+from incident_bridge.checks.spelling_lexicon import SpellingLexicon
 from incident_bridge.checks.style import StyleError, StyleResult, check_style
+from incident_bridge.domain.review import Check
 
-# The Yelets profile (the default): greeting, spelling and grammar, completeness block approval;
-# style and format are reported for the executor but do not.
-DEFAULT_BLOCKING: frozenset[str] = frozenset({"greeting", "spelling", "grammar", "completeness"})
-KNOWN_CHECKS: frozenset[str] = frozenset({*DEFAULT_BLOCKING, "style", "format"})
 _FORMAT_RULES = frozenset({"too_long", "missing_attachment"})
 
 
@@ -30,24 +32,30 @@ class DraftReport:
     completeness: CompletenessResult
     style: StyleResult
     screening: ScreeningResult
-    blocking: frozenset[str] = DEFAULT_BLOCKING
+    blocking: frozenset[Check]
 
     @property
     def ok(self) -> bool:
         """Whether every blocking check passed."""
-        return all(self.passed(name) for name in self.blocking)
+        return all(self.passed(check) for check in self.blocking)
 
-    def passed(self, check: str) -> bool:
-        """Whether one named check passed («format» is the style check's format rules)."""
-        if check == "format":
+    def passed(self, check: Check) -> bool:
+        """Whether one check passed («format» is the style check's format rules)."""
+        if check is Check.FORMAT:
             return not any(
                 e.rule in _FORMAT_RULES and e.severity == "error" for e in self.style.errors
             )
-        section = getattr(self, check, None)
-        return bool(getattr(section, "ok", True))
+        outcomes = {
+            Check.GREETING: self.greeting.ok,
+            Check.SPELLING: self.spelling.ok,
+            Check.GRAMMAR: self.grammar.ok,
+            Check.COMPLETENESS: self.completeness.ok,
+            Check.STYLE: self.style.ok,
+        }
+        return outcomes[check]
 
     def to_dict(self, id: Any = None) -> dict[str, Any]:
-        """The report as plain JSON-ready data; offsets are into the draft (screening: the message)."""
+        """The report as JSON-ready data; offsets are into the draft (screening: the message)."""
         return {
             "id": id,
             "ok": self.ok,
@@ -72,7 +80,7 @@ class DraftReport:
                     for e in self.grammar.errors
                 ],
             },
-            "completeness": _completeness_dict(self.completeness),
+            "completeness": self.completeness.to_dict(),
             "style": {
                 "ok": self.style.ok,
                 "errors": [
@@ -86,27 +94,73 @@ class DraftReport:
                     for e in self.style.errors
                 ],
             },
-            "screening": _screening_dict(self.screening),
+            "screening": self.screening.to_dict(),
         }
+
+
+class DraftChecker:
+    """Checks drafts and screens messages; build one per application and share it.
+
+    It owns the :class:`SpellingLexicon` (seconds to load, ~110 MB), so every request
+    and job of the application uses the same dictionaries and remembered answers.
+    """
+
+    def __init__(self, lexicon: SpellingLexicon | None = None) -> None:
+        self._lexicon = lexicon if lexicon is not None else SpellingLexicon()
+
+    @property
+    def lexicon(self) -> SpellingLexicon:
+        """The dictionaries the spelling check consults."""
+        return self._lexicon
+
+    def check(
+        self,
+        message: str,
+        draft: str,
+        *,
+        blocking: Iterable[Check | str],
+        author: str | None = None,
+        platform: str | None = None,
+        extra_words: Iterable[str] = frozenset(),
+        has_attachments: bool = False,
+    ) -> DraftReport:
+        """Every check of ``draft``, the reply to ``message`` (see :func:`check_draft`)."""
+        return check_draft(
+            message,
+            draft,
+            lexicon=self._lexicon,
+            blocking=blocking,
+            author=author,
+            platform=platform,
+            extra_words=extra_words,
+            has_attachments=has_attachments,
+        )
+
+    def screen(self, text: str) -> ScreeningResult:
+        """The obscene words, insults and threats that exclude an incoming message."""
+        return screen_message(text)
 
 
 def check_draft(
     message: str,
     draft: str,
     *,
+    lexicon: SpellingLexicon,
+    blocking: Iterable[Check | str],
     author: str | None = None,
     platform: str | None = None,
     extra_words: Iterable[str] = frozenset(),
     has_attachments: bool = False,
-    blocking: Iterable[str] = DEFAULT_BLOCKING,
 ) -> DraftReport:
-    """Run every check on ``draft`` (the reply to ``message``) and gather the results."""
-    blocking = frozenset(blocking)
-    if unknown := blocking - KNOWN_CHECKS:
-        raise ValueError(f"Unknown check(s) {sorted(unknown)}; known: {sorted(KNOWN_CHECKS)}.")
-    spelling = check_spelling(draft, author_name=author, extra_words=extra_words)
+    """Run every check on ``draft`` (the reply to ``message``) and gather the results.
+
+    ``blocking`` names the checks that must pass for the report to be ok: members of
+    :class:`Check` or their values («greeting», …); an unknown name is a ``ValueError``.
+    """
+    blocking_checks = as_checks(blocking)
+    spelling = check_spelling(draft, lexicon, author_name=author, extra_words=extra_words)
     style = check_style(draft, platform=platform, has_attachments=has_attachments)
-    # Colloquial words («щас», «фотки») are a matter of style, not of spelling (issue: separate kind).
+    # Colloquial words («щас», «фотки») are a matter of style, not of spelling.
     colloquial = [
         StyleError(
             "colloquial", e.start, e.end, f"Разговорное слово «{e.word}» в официальном ответе."
@@ -124,28 +178,19 @@ def check_draft(
         completeness=check_completeness(message, draft),
         style=style,
         screening=screen_message(message),
-        blocking=blocking,
+        blocking=blocking_checks,
     )
 
 
-def _completeness_dict(result: Any) -> dict[str, Any]:
-    questions = [
-        {"text": q.text, "answered": bool(q.answered), "evidence": q.evidence}
-        for q in getattr(result, "questions", [])
-    ]
-    return {"ok": bool(getattr(result, "ok", True)), "questions": questions}
-
-
-def _screening_dict(result: Any) -> dict[str, Any]:
-    reasons = [
-        {
-            "kind": r.kind,
-            "fragment": r.fragment,
-            "start": r.start,
-            "end": r.end,
-            "clause": r.clause,
-            "message": r.message,
-        }
-        for r in getattr(result, "reasons", [])
-    ]
-    return {"excluded": bool(getattr(result, "excluded", False)), "reasons": reasons}
+def as_checks(names: Iterable[Check | str]) -> frozenset[Check]:
+    """``names`` as checks; ``ValueError`` naming the unknown ones and listing the known."""
+    if isinstance(names, str):  # one name (a Check is a str too) would be read letter by letter
+        raise TypeError(f"Expected a collection of checks, got the single name {names!r}.")
+    names = list(names)
+    known = {check.value for check in Check}
+    if unknown := sorted({str(name) for name in names} - known):
+        raise ValueError(
+            f"Unknown check(s) {', '.join(map(repr, unknown))}; "
+            f"known: {', '.join(check.value for check in Check)}."
+        )
+    return frozenset(Check(name) for name in names)

@@ -1,8 +1,8 @@
 """Screening of incoming messages: obscene language, insults and threats exclude a message.
 
-Lipetsk cl.17, Leningrad oblast cl.10, Luga cl.12 and Sobolevo cl.20 say such messages
-are neither processed nor answered. The result is a recommendation with the exact
-fragments, so the operator sees why and can overrule it.
+Regulations say such messages are neither processed nor answered; which clause says so
+is the organisation's profile's business, not this package's. The result is a
+recommendation with the exact fragments, so the operator sees why and can overrule it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from incident_bridge.checks.tokens import Sentence, Token, sentences
 
 ReasonKind = Literal["obscene", "insult", "threat"]
 
-CLAUSE = "Липецк п.17; Ленинградская обл. п.10; Луга п.12; Соболево п.20"
 _MESSAGES: dict[str, str] = {
     "obscene": "Нецензурное выражение «{}»: сообщение не подлежит обработке и ответу.",
     "insult": "Оскорбительное выражение «{}»: сообщение не подлежит обработке и ответу.",
@@ -31,13 +30,12 @@ _MESSAGES: dict[str, str] = {
 
 @dataclass(frozen=True, slots=True)
 class ScreeningReason:
-    """Why a message is excluded: what was found, where, and which clause applies."""
+    """Why a message is excluded: what was found, where, and what the operator is told."""
 
     kind: ReasonKind
     fragment: str
     start: int
     end: int
-    clause: str = CLAUSE
     message: str = ""
 
     def to_dict(self) -> dict[str, object]:
@@ -47,7 +45,6 @@ class ScreeningReason:
             "fragment": self.fragment,
             "start": self.start,
             "end": self.end,
-            "clause": self.clause,
             "message": self.message,
         }
 

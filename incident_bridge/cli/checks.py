@@ -6,8 +6,13 @@ import json
 from typing import Any, TextIO
 
 import click
+from flask import current_app
+from flask.cli import with_appcontext
 
-from incident_bridge.checks.report import DEFAULT_BLOCKING, KNOWN_CHECKS, check_draft
+from incident_bridge.checks.report import DraftChecker, as_checks
+from incident_bridge.domain.model import DraftKind
+from incident_bridge.domain.review import Check
+from incident_bridge.state import bridge_state
 
 
 def register(group: click.Group) -> None:
@@ -24,10 +29,18 @@ def register(group: click.Group) -> None:
     help='JSON Lines: {"id", "message", "draft", "author"?, "platform"?, "has_attachments"?}; "-" is stdin.',
 )
 @click.option(
-    "--blocking",
-    default=",".join(sorted(DEFAULT_BLOCKING)),
+    "--kind",
+    type=click.Choice([k.value for k in DraftKind]),
+    default=DraftKind.ANSWER.value,
     show_default=True,
-    help="Comma-separated checks that must pass for ok: greeting, spelling, grammar, completeness, style, format.",
+    help="The kind of draft: its blocking checks come from the organisation's profile.",
+)
+@click.option(
+    "--blocking",
+    default=None,
+    help="Comma-separated checks that must pass for ok, instead of the profile's: "
+    + ", ".join(Check)
+    + ".",
 )
 @click.option(
     "--words",
@@ -35,20 +48,27 @@ def register(group: click.Group) -> None:
     type=click.File("r", encoding="utf-8"),
     help="Organisation words, one a line.",
 )
-def check(batch: TextIO, blocking: str, words_file: TextIO | None) -> None:
+@with_appcontext
+def check(batch: TextIO, kind: str, blocking: str | None, words_file: TextIO | None) -> None:
     """Check drafts from a JSON Lines file and print one JSON report per line."""
-    blocking_set = frozenset(b.strip() for b in blocking.split(",") if b.strip())
-    if unknown := blocking_set - KNOWN_CHECKS:
-        raise click.BadParameter(
-            f"unknown check(s): {', '.join(sorted(unknown))}", param_hint="--blocking"
-        )
+    context = bridge_state(current_app).context
+    if blocking is None:
+        blocking_set = context.profile.blocking_for(DraftKind(kind))
+    else:
+        try:
+            blocking_set = as_checks(b.strip() for b in blocking.split(",") if b.strip())
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--blocking") from exc
     extra = frozenset(w.strip() for w in words_file or () if w.strip() and not w.startswith("#"))
     for line in batch:
         if line.strip():
-            click.echo(json.dumps(_report_line(line, blocking_set, extra), ensure_ascii=False))
+            report = _report_line(context.checker, line, blocking_set, extra)
+            click.echo(json.dumps(report, ensure_ascii=False))
 
 
-def _report_line(line: str, blocking: frozenset[str], extra: frozenset[str]) -> dict[str, Any]:
+def _report_line(
+    checker: DraftChecker, line: str, blocking: frozenset[Check], extra: frozenset[str]
+) -> dict[str, Any]:
     """One input line to one output object; a bad line gives {"id", "error"} instead of stopping."""
     item_id: Any = None
     try:
@@ -60,7 +80,7 @@ def _report_line(line: str, blocking: frozenset[str], extra: frozenset[str]) -> 
         if not isinstance(draft, str) or not isinstance(message, str):
             raise ValueError('"message" and "draft" must be strings')
         author, platform = item.get("author"), item.get("platform")
-        report = check_draft(
+        report = checker.check(
             message,
             draft,
             author=author if isinstance(author, str) else None,

@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from incident_bridge.domain.workflow import Role
 from incident_bridge.extension import MIGRATIONS_DIR
 from incident_bridge.state import bridge_state
 
@@ -40,14 +41,16 @@ def seed_demo() -> None:
     from incident_bridge.services.demo import seed
 
     state = bridge_state(current_app)
-    for login, password, role, name in seed(state.session(), datetime.now(UTC)):
+    for login, password, role, name in seed(
+        state.unit_of_work(), state.context.profile, datetime.now(UTC)
+    ):
         click.echo(f"  {login:<12} пароль: {password:<14} {role:<9} {name}")
 
 
 @click.command("create-user")
 @click.option("--login", required=True)
 @click.option("--name", "full_name", required=True)
-@click.option("--role", type=click.Choice(["operator", "executor", "admin"]), required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--subdivision", default=None, help="Subdivision name (executors).")
 @click.password_option()
 @with_appcontext
@@ -55,22 +58,19 @@ def create_user(
     login: str, full_name: str, role: str, subdivision: str | None, password: str
 ) -> None:
     """Create a person who can sign in."""
-    from sqlalchemy import select
-
     from incident_bridge.domain.errors import BridgeError
-    from incident_bridge.persistence.models import Subdivision
     from incident_bridge.services import directory
 
-    session = bridge_state(current_app).session()
+    uow = bridge_state(current_app).unit_of_work()
     sub_id = None
     if subdivision:
-        sub = session.scalar(select(Subdivision).where(Subdivision.name == subdivision))
+        sub = uow.people.subdivision_named(subdivision)
         if sub is None:
             raise click.UsageError(f"Нет подразделения «{subdivision}».")
         sub_id = sub.id
     try:
         directory.create_user(
-            session,
+            uow,
             login=login,
             full_name=full_name,
             password=password,

@@ -43,8 +43,9 @@ def import_export(path: str, exported_at: str | None, zone: str, as_json: bool) 
         rows = import_file(path, tz=ZoneInfo(zone), exported_at=stamp)
     except BridgeError as exc:
         raise click.UsageError(exc.user_message) from exc
+    state = bridge_state(current_app)
     outcomes = import_rows(
-        bridge_state(current_app).session(), rows, datetime.now(UTC), source=path
+        state.unit_of_work(), state.context, rows, datetime.now(UTC), source=path
     )
     for o in outcomes:
         if as_json:

@@ -12,7 +12,8 @@ from flask.cli import with_appcontext
 
 from incident_bridge.domain.deadlines import due_for
 from incident_bridge.domain.errors import BridgeError
-from incident_bridge.domain.regulations import CLOCK_NAMES, DEFAULT_PROFILE, Profile, load_profile
+from incident_bridge.domain.profile_loader import load_profile
+from incident_bridge.domain.regulations import CLOCK_NAMES, DEFAULT_PROFILE, Profile
 from incident_bridge.domain.worktime import WorkCalendar, month_norms
 
 
@@ -142,7 +143,7 @@ def override_add(
     try:
         schedule = json.loads(schedule_json) if schedule_json else None
         row = calendar_admin.add_override(
-            bridge_state(current_app).session(),
+            bridge_state(current_app).unit_of_work(),
             day=day.date(),
             kind=kind,
             reason=reason,
@@ -161,10 +162,9 @@ def override_add(
 def override_list() -> None:
     """Every override ever recorded, revoked ones included."""
     from incident_bridge.services import calendar_admin
-    from incident_bridge.services.deadlines import override_rows
     from incident_bridge.state import bridge_state
 
-    for row in override_rows(bridge_state(current_app).session()):
+    for row in bridge_state(current_app).unit_of_work().calendar.overrides():
         revoked = (
             f" (отменено {row.revoked_at:%Y-%m-%d %H:%M} UTC, {row.revoked_by})"
             if row.revoked_at
@@ -189,7 +189,7 @@ def override_revoke(override_id: int, by: str) -> None:
 
     try:
         calendar_admin.revoke_override(
-            bridge_state(current_app).session(), override_id, by=by, now=datetime.now(UTC)
+            bridge_state(current_app).unit_of_work(), override_id, by=by, now=datetime.now(UTC)
         )
     except BridgeError as exc:
         raise click.UsageError(exc.user_message) from exc

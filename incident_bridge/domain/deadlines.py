@@ -4,7 +4,7 @@
 ignored) through each clock of the profile. For every event, in this order, a
 clock is *cancelled* (the step no longer applies: the message was excluded,
 redirected, …), *stopped* (the step was done), *paused*, *resumed*, *started*.
-The default events are ``regulations.DEFAULT_TRIGGERS``:
+The default events are ``profile_loader.DEFAULT_TRIGGERS``:
 
 - ARRIVED starts ``route``, ``redirect`` and ``total`` (for Lipetsk-like
   profiles ARRIVED.at should be the detection time); DECLINE (an executor sends
@@ -36,6 +36,7 @@ from datetime import datetime, timedelta
 from incident_bridge.domain.events import HistoryEvent
 from incident_bridge.domain.model import Importance
 from incident_bridge.domain.regulations import Basis, ClockRule, Profile, Term, Trigger, Unit
+from incident_bridge.domain.workflow import Role
 from incident_bridge.domain.worktime import TimeAxis, WorkCalendar
 
 
@@ -73,7 +74,7 @@ class ClockState:
 
     name: str
     label: str
-    answerable: str
+    who: Role
     state: ClockStatus
     basis: Basis
     started_at: datetime | None = None
@@ -190,7 +191,7 @@ def compute_clocks(
         run = _replay(rule, term, history, calendar)
         if run is None:
             out[rule.name] = ClockState(
-                rule.name, rule.label, rule.answerable, ClockStatus.NOT_STARTED, term.basis,
+                rule.name, rule.label, rule.who, ClockStatus.NOT_STARTED, term.basis,
                 track=track, clause=rule.clause,
             )  # fmt: skip
             dues[rule.name] = (None, False)
@@ -229,7 +230,7 @@ def _state(
     base = ClockState(
         name=rule.name,
         label=rule.label,
-        answerable=rule.answerable,
+        who=rule.who,
         state=ClockStatus.ON_TIME,
         basis=term.basis,
         started_at=run.started_at,

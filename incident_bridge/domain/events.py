@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from incident_bridge.domain.model import DraftKind, Importance
+from incident_bridge.domain.workflow import Action
 
 
 class EventKind(enum.StrEnum):
     """Everything that is recorded in a message's history.
 
-    Workflow actions share their names with ``workflow.Action``.
+    Every ``workflow.Action`` has an entry of the same name (``event_of``).
     """
 
     ARRIVED = "arrived"  # first seen from the incident system
@@ -27,6 +28,7 @@ class EventKind(enum.StrEnum):
     RETURN = "return"
     DELIVERED = "delivered"
     DELIVERY_FAILED = "delivery_failed"
+    DELIVERY_RETRY = "delivery_retry"  # a person sent a failed delivery again
     AUTHOR_REPLIED = "author_replied"
     FEEDBACK = "feedback"
     CLOSE = "close"
@@ -50,11 +52,17 @@ EVENT_LABELS = {
     EventKind.RETURN: "Возвращено на доработку",
     EventKind.DELIVERED: "Опубликовано в системе Инцидент",
     EventKind.DELIVERY_FAILED: "Ошибка публикации",
+    EventKind.DELIVERY_RETRY: "Отправка повторена вручную",
     EventKind.AUTHOR_REPLIED: "Автор дал уточнение",
     EventKind.FEEDBACK: "Оценка автора",
     EventKind.CLOSE: "Закрыто",
     EventKind.SCREENING: "Автоматическая проверка сообщения",
 }
+
+
+def event_of(action: Action) -> EventKind:
+    """The history entry a workflow action records: the one place actions map to events."""
+    return EventKind(action.value)
 
 
 @dataclass(frozen=True, slots=True)

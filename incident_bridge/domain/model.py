@@ -145,12 +145,34 @@ class IncidentCard:
 
 
 class OutboundKind(enum.StrEnum):
-    """What the bridge sends to the incident system."""
+    """What the bridge sends to the incident system: a draft of one of the kinds, or a redirect."""
 
-    REPLY = "reply"
+    ANSWER = "answer"
     INTERIM = "interim"
     CLARIFICATION = "clarification"
     REDIRECT = "redirect"
+
+    @classmethod
+    def of(cls, kind: DraftKind) -> OutboundKind:
+        """What an approved draft of ``kind`` is sent as (the same name)."""
+        return cls(kind.value)
+
+    @property
+    def draft_kind(self) -> DraftKind | None:
+        """The draft kind this outbound carries; None for a redirect."""
+        return None if self is OutboundKind.REDIRECT else DraftKind(self.value)
+
+    @property
+    def label(self) -> str:
+        return OUTBOUND_LABELS[self]
+
+
+OUTBOUND_LABELS = {
+    OutboundKind.ANSWER: "Ответ",
+    OutboundKind.INTERIM: "Промежуточный ответ",
+    OutboundKind.CLARIFICATION: "Запрос уточнения",
+    OutboundKind.REDIRECT: "Перенаправление",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,33 +1,32 @@
-"""Regulation profiles: each municipality's clocks, schedule and checks, as TOML data.
+"""Regulation profiles: everything a municipality's regulation decides, as one value.
 
-One file per profile in ``data/profiles/``; extra directories (a setting) are
-searched first, so an organisation can ship its own ``<name>.toml`` — whole, or
-``extends = "yelets"`` plus the keys it changes. Every profile names all of
-``CLOCK_NAMES``: a clock it lacks is written ``absent = "<why>"``.
-
-A clock's events default to ``DEFAULT_TRIGGERS`` (see ``deadlines`` for what
-they mean); a profile may replace any list. Triggers are ``EventKind`` values,
-optionally narrowed by the draft kind: ``"delivered:interim"``.
+A ``Profile`` holds every rule of one regulation, each with the clause it comes
+from: its clocks, who takes each step, which checks block approval of each kind
+of draft, and whether (and on what grounds) a message is excluded from work.
+Where the regulation is silent and the organisation decided, the clause says
+``ORGANISATION_RULE``; a clause of another regulation is never borrowed.
+Profiles are loaded from TOML files by ``profile_loader``.
 """
 
 from __future__ import annotations
 
 import enum
-import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from importlib import resources
-from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from incident_bridge.domain.errors import ConfigurationError, InvalidInput, NotFound
+from incident_bridge.domain.errors import InvalidInput, NotFound
 from incident_bridge.domain.events import EventKind
 from incident_bridge.domain.model import DraftKind
+from incident_bridge.domain.review import Check
+from incident_bridge.domain.workflow import Action, Role
 from incident_bridge.domain.worktime import CalendarOverride, WeeklySchedule, WorkCalendar
 
 DEFAULT_PROFILE = "yelets"
+
+#: The clause of a rule the regulation does not set and the organisation adopted.
+ORGANISATION_RULE = "регламентом не установлено; принято организацией"
 
 CLOCK_LABELS = {
     "route": "Направление исполнителю",
@@ -42,51 +41,8 @@ CLOCK_LABELS = {
     "after_clarification": "Ответ после уточнения автора",
 }
 CLOCK_NAMES = tuple(CLOCK_LABELS)
-ROLES = frozenset({"operator", "executor", "curator", "regional_authority"})
-CHECKS = frozenset({"greeting", "spelling", "grammar", "completeness", "style", "format"})
-
-_TRIGGER_LISTS = ("starts", "stops", "pauses", "resumes", "cancels")
-# The lifecycle every profile shares unless it says otherwise.
-DEFAULT_TRIGGERS: dict[str, dict[str, list[str]]] = {
-    "route": {
-        "starts": ["arrived", "decline"],
-        "stops": ["route", "redirect"],
-        "cancels": ["exclude"],
-    },
-    "redirect": {
-        "starts": ["arrived", "decline"],
-        "stops": ["redirect"],
-        "cancels": ["route", "exclude"],
-    },
-    "draft": {
-        "starts": ["route"],
-        "stops": ["submit_draft"],
-        "cancels": ["decline", "redirect", "exclude"],
-    },
-    "review": {"starts": ["submit_draft"], "stops": ["approve", "return"], "cancels": ["exclude"]},
-    "rework": {"starts": ["return"], "stops": ["submit_draft"], "cancels": ["exclude"]},
-    "publish": {"starts": ["approve"], "stops": ["delivered"], "cancels": ["exclude"]},
-    "total": {
-        "starts": ["arrived"],
-        "stops": ["delivered:answer", "delivered:interim", "redirect"],
-        "pauses": ["delivered:clarification"],
-        "resumes": ["author_replied"],
-        "cancels": ["exclude", "close"],
-    },
-    "final_after_interim": {
-        "starts": ["delivered:interim"],
-        "stops": ["delivered:answer"],
-        "cancels": ["exclude", "close", "redirect"],
-    },
-    # No event marks a co-executor's share yet: the service layer starts it.
-    "part": {"starts": [], "stops": ["submit_draft"], "cancels": ["exclude"]},
-    "after_clarification": {
-        "starts": ["author_replied"],
-        "stops": ["delivered:answer", "delivered:interim", "delivered:clarification"],
-        "cancels": ["exclude", "close", "redirect"],
-    },
-}
-_ONCE_DEFAULT = frozenset({"total", "final_after_interim"})
+#: Roles a clock or a step may name: the people of the workflow (an admin is not one).
+REGULATION_ROLES = frozenset(Role) - {Role.ADMIN}
 
 
 class Unit(enum.StrEnum):
@@ -102,6 +58,13 @@ class Basis(enum.StrEnum):
 
     WORKING = "working"
     CALENDAR = "calendar"
+
+
+class CountsFrom(enum.StrEnum):
+    """What starts a message's clocks: its arrival here, or the card's detection time."""
+
+    ARRIVAL = "arrival"
+    DETECTION = "detection"
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +114,14 @@ class Term:
 
 
 @dataclass(frozen=True, slots=True)
+class Variant:
+    """A shorter term of a clock on a track (``high`` importance, ``priority`` accounts)."""
+
+    term: Term
+    clause: str
+
+
+@dataclass(frozen=True, slots=True)
 class ClockRule:
     """One clock of a profile: its term, the events that drive it and who answers for it.
 
@@ -161,7 +132,8 @@ class ClockRule:
 
     name: str
     term: Term
-    answerable: str
+    who: Role
+    clause: str
     starts: tuple[Trigger, ...] = ()
     stops: tuple[Trigger, ...] = ()
     pauses: tuple[Trigger, ...] = ()
@@ -169,8 +141,7 @@ class ClockRule:
     cancels: tuple[Trigger, ...] = ()
     once: bool = False
     before: str | None = None
-    variants: Mapping[str, Term] = field(default_factory=dict)
-    clause: str = ""
+    variants: Mapping[str, Variant] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -180,10 +151,36 @@ class ClockRule:
     def term_for(self, tracks: Iterable[str]) -> tuple[Term, str | None]:
         """The term of the first variant whose track is active, else the base term."""
         active = set(tracks)
-        for track, term in self.variants.items():
+        for track, variant in self.variants.items():
             if track in active:
-                return term, track
+                return variant.term, track
         return self.term, None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """Who takes one person's action of the workflow, and the clause that says so."""
+
+    action: Action
+    who: Role
+    clause: str
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """Whether the regulation excludes messages from work, and on what grounds.
+
+    ``clause`` is None when the regulation names no grounds: then the person who
+    excludes a message writes the grounds, and ``grounds`` says why.
+    """
+
+    clause: str | None
+    grounds: str
+
+    @property
+    def grounds_required(self) -> bool:
+        """Whether the person must write the grounds (the regulation gives none)."""
+        return self.clause is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +197,7 @@ class DueSoon:
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """A municipality's regulation: zone, schedule, clocks, checks before approval."""
+    """A municipality's regulation: zone, schedule, clocks, steps, checks and exclusion."""
 
     name: str
     title: str
@@ -209,12 +206,13 @@ class Profile:
     schedule: WeeklySchedule
     clocks: Mapping[str, ClockRule]
     absent: Mapping[str, str]
-    checks: tuple[str, ...]
+    steps: Mapping[Action, Step]
+    blocking: Mapping[DraftKind, frozenset[Check]]
+    blocking_clause: str
+    exclusion: Exclusion
     due_soon: DueSoon = DueSoon()
     path: str = ""
-    # What starts the clocks: "arrival" (when the bridge got the message) or
-    # "detection" (the card's detection time: Lipetsk cl.6/8 count from detection).
-    counts_from: str = "arrival"
+    counts_from: CountsFrom = CountsFrom.ARRIVAL
 
     def clock(self, name: str) -> ClockRule:
         """The named clock, or ``NotFound`` saying why the profile has none."""
@@ -225,11 +223,22 @@ class Profile:
             raise NotFound(f"В профиле «{self.name}» нет срока «{name}»: {why}")
         raise NotFound(f"Неизвестный срок «{name}»; есть: {', '.join(CLOCK_NAMES)}")
 
+    @property
+    def performers(self) -> Mapping[Action, Role]:
+        """Who takes each person's action under this regulation."""
+        return {action: step.who for action, step in self.steps.items()}
+
+    def blocking_for(self, kind: DraftKind) -> frozenset[Check]:
+        """The checks a draft of ``kind`` must pass before approval."""
+        return self.blocking[kind]
+
     def with_clock(self, name: str, **changes: Any) -> Profile:
         """A copy with one clock changed, e.g. ``with_clock("total", term=Term(8, Unit.HOURS, Basis.CALENDAR))``."""
         if name not in CLOCK_NAMES:
             raise InvalidInput(f"unknown clock «{name}»")
-        base = self.clocks.get(name) or ClockRule(name, Term(0, Unit.MINUTES), "operator")
+        base = self.clocks.get(name) or ClockRule(
+            name, Term(0, Unit.MINUTES), Role.OPERATOR, ORGANISATION_RULE
+        )
         clocks = {**self.clocks, name: replace(base, **changes)}
         absent = {k: v for k, v in self.absent.items() if k != name}
         return replace(self, clocks=clocks, absent=absent)
@@ -240,202 +249,54 @@ class Profile:
         """This profile's working calendar with local overrides, as known at ``known_at``."""
         return WorkCalendar(self.timezone, self.schedule, overrides=overrides, known_at=known_at)
 
-
-# -- loading -------------------------------------------------------------------
-
-
-def _shipped_dir() -> Path:
-    return Path(str(resources.files("incident_bridge.domain.data").joinpath("profiles")))
-
-
-def _dirs(extra: Sequence[str | Path]) -> list[Path]:
-    return [Path(d) for d in extra] + [_shipped_dir()]
-
-
-def list_profiles(extra_dirs: Sequence[str | Path] = ()) -> list[str]:
-    """Names of every profile found in ``extra_dirs`` and the shipped directory."""
-    return sorted({p.stem for d in _dirs(extra_dirs) if d.is_dir() for p in d.glob("*.toml")})
-
-
-def load_profile(name: str = DEFAULT_PROFILE, extra_dirs: Sequence[str | Path] = ()) -> Profile:
-    """Load the profile ``name``; files in ``extra_dirs`` win over the shipped ones."""
-    for directory in _dirs(extra_dirs):
-        path = directory / f"{name}.toml"
-        if path.is_file():
-            return load_profile_file(path, extra_dirs)
-    raise ConfigurationError(
-        f"Профиль «{name}» не найден; есть: {', '.join(list_profiles(extra_dirs))}"
-    )
-
-
-def load_profile_file(path: str | Path, extra_dirs: Sequence[str | Path] = ()) -> Profile:
-    """Load and validate one profile file; errors name the file and the field."""
-    path = Path(path)
-    return _build(path.stem, _read(path, extra_dirs, set()), str(path))
+    def to_dict(self) -> dict[str, Any]:
+        """Everything the profile decides, as JSON-ready data (``bridge profile show --json``)."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "source": self.source,
+            "file": self.path,
+            "timezone": self.timezone,
+            "counts_from": self.counts_from.value,
+            "schedule": self.schedule.to_dict(),
+            "clocks": [_clock_dict(rule) for rule in self.clocks.values()],
+            "absent": [
+                {"name": name, "label": CLOCK_LABELS[name], "why": why}
+                for name, why in self.absent.items()
+            ],
+            "steps": [
+                {"action": a.value, "label": a.label, "who": s.who.value, "clause": s.clause}
+                for a, s in self.steps.items()
+            ],
+            "blocking": {
+                kind.value: [c.value for c in Check if c in checks]
+                for kind, checks in self.blocking.items()
+            },
+            "blocking_clause": self.blocking_clause,
+            "exclusion": {"clause": self.exclusion.clause, "grounds": self.exclusion.grounds},
+        }
 
 
-def _read(path: Path, extra_dirs: Sequence[str | Path], seen: set[Path]) -> dict[str, Any]:
-    if path.resolve() in seen:
-        raise ConfigurationError(f"{path}: extends: a profile cannot extend itself")
-    seen.add(path.resolve())
-    try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigurationError(f"{path}: cannot read: {exc}") from exc
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data
-    candidates = [d / f"{parent}.toml" for d in _dirs(extra_dirs)]
-    found = [p for p in candidates if p.is_file() and p.resolve() not in seen]
-    if not found:
-        raise ConfigurationError(f"{path}: extends: profile «{parent}» not found")
-    return _merge(_read(found[0], extra_dirs, seen), data)
+def _term_dict(term: Term) -> dict[str, Any]:
+    return {"amount": term.amount, "unit": term.unit.value, "basis": term.basis.value}
 
 
-def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in top.items():
-        both = isinstance(value, dict) and isinstance(out.get(key), dict)
-        # Switching a clock between absent and defined replaces it whole.
-        if both and ("absent" in value or "absent" in out[key]):
-            both = False
-        out[key] = _merge(out[key], value) if both else value
-    return out
-
-
-class _Fields:
-    """Typed reads from a TOML table with errors naming file and field."""
-
-    def __init__(self, where: str, table: Mapping[str, Any], prefix: str = "") -> None:
-        self.where, self.table, self.prefix = where, table, prefix
-
-    def fail(self, key: str, problem: str) -> ConfigurationError:
-        return ConfigurationError(f"{self.where}: {self.prefix}{key}: {problem}")
-
-    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
-        if key not in self.table:
-            if default is ...:
-                raise self.fail(key, "required field is missing")
-            return default
-        value = self.table[key]
-        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            raise self.fail(key, f"expected {getattr(kind, '__name__', 'a number')}, got {value!r}")
-        return value
-
-    def unknown(self, allowed: Iterable[str]) -> None:
-        extra = sorted(set(self.table) - set(allowed))
-        if extra:
-            raise self.fail(extra[0], f"unknown field (allowed: {', '.join(sorted(allowed))})")
-
-
-def _term(f: _Fields) -> Term:
-    amount = f.get("amount", (int, float))
-    if amount <= 0:
-        raise f.fail("amount", "must be positive")
-    try:
-        unit = Unit(f.get("unit", str))
-    except ValueError as exc:
-        raise f.fail("unit", f"one of {', '.join(Unit)}") from exc
-    try:
-        basis = Basis(f.get("basis", str, "working"))
-    except ValueError as exc:
-        raise f.fail("basis", f"one of {', '.join(Basis)}") from exc
-    if unit is Unit.WORKING_DAYS and (basis is Basis.CALENDAR or amount != int(amount)):
-        raise f.fail("unit", "working days are whole days on the working calendar")
-    return Term(amount, unit, basis)
-
-
-_CLOCK_FIELDS = {"amount", "unit", "basis", "answerable", "clause", "once", "before", "variants"}
-
-
-def _clock(where: str, name: str, table: Mapping[str, Any]) -> ClockRule:
-    f = _Fields(where, table, f"clocks.{name}.")
-    f.unknown(_CLOCK_FIELDS | set(_TRIGGER_LISTS))
-    answerable = f.get("answerable", str)
-    if answerable not in ROLES:
-        raise f.fail("answerable", f"one of {', '.join(sorted(ROLES))}")
-    lists: dict[str, tuple[Trigger, ...]] = {}
-    for key in _TRIGGER_LISTS:
-        texts = f.get(key, list, DEFAULT_TRIGGERS[name].get(key, []))
-        try:
-            lists[key] = tuple(Trigger.parse(str(t)) for t in texts)
-        except InvalidInput as exc:
-            raise f.fail(key, str(exc)) from exc
-    variants = {}
-    for track, sub in f.get("variants", dict, {}).items():
-        variants[track] = _term(_Fields(where, sub, f"clocks.{name}.variants.{track}."))
-    before = f.get("before", str, None)
-    if before is not None and before not in CLOCK_NAMES:
-        raise f.fail("before", f"unknown clock «{before}»")
-    term = _term(f)
-    if term.unit is Unit.WORKING_DAYS and lists["pauses"]:
-        raise f.fail("pauses", "a clock in working days cannot be paused")
-    return ClockRule(
-        name=name,
-        term=term,
-        answerable=answerable,
-        once=f.get("once", bool, name in _ONCE_DEFAULT),
-        before=before,
-        variants=variants,
-        clause=f.get("clause", str, ""),
-        **lists,
-    )
-
-
-def _build(name: str, data: Mapping[str, Any], where: str) -> Profile:
-    f = _Fields(where, data)
-    f.unknown(
-        {"title", "source", "timezone", "schedule", "checks", "due_soon", "clocks", "counts_from"}
-    )
-    timezone = f.get("timezone", str)
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise f.fail("timezone", f"unknown time zone «{timezone}»") from exc
-    try:
-        schedule = WeeklySchedule.parse(f.get("schedule", dict))
-    except InvalidInput as exc:
-        raise f.fail("schedule", str(exc)) from exc
-    checks = tuple(f.get("checks", list, []))
-    if bad := [c for c in checks if c not in CHECKS]:
-        raise f.fail("checks", f"unknown check «{bad[0]}» (known: {', '.join(sorted(CHECKS))})")
-    soon = _Fields(where, f.get("due_soon", dict, {}), "due_soon.")
-    soon.unknown({"fraction", "max_minutes"})
-    due_soon = DueSoon(soon.get("fraction", (int, float), 0.2), soon.get("max_minutes", int, 60))
-    clocks: dict[str, ClockRule] = {}
-    absent: dict[str, str] = {}
-    tables = f.get("clocks", dict)
-    for clock in tables:
-        if clock not in CLOCK_NAMES:
-            raise f.fail(f"clocks.{clock}", f"unknown clock (known: {', '.join(CLOCK_NAMES)})")
-    for clock in CLOCK_NAMES:
-        table = tables.get(clock)
-        if not isinstance(table, dict):
-            raise f.fail(f"clocks.{clock}", 'missing: define it or write absent = "why"')
-        if "absent" in table:
-            absent[clock] = _Fields(where, table, f"clocks.{clock}.").get("absent", str)
-        else:
-            clocks[clock] = _clock(where, clock, table)
-    for rule in clocks.values():
-        if rule.before is not None and rule.before not in clocks:
-            raise f.fail(f"clocks.{rule.name}.before", f"clock «{rule.before}» is absent")
-    return Profile(
-        name=name,
-        title=f.get("title", str),
-        source=f.get("source", str, ""),
-        timezone=timezone,
-        schedule=schedule,
-        clocks=clocks,
-        absent=absent,
-        checks=checks,
-        due_soon=due_soon,
-        path=where,
-        counts_from=_counts_from(f),
-    )
-
-
-def _counts_from(f: _Fields) -> str:
-    value = f.get("counts_from", str, "arrival")
-    if value not in ("arrival", "detection"):
-        raise f.fail("counts_from", "must be «arrival» or «detection»")
-    return value
+def _clock_dict(rule: ClockRule) -> dict[str, Any]:
+    triggers = {
+        key: [str(t) for t in getattr(rule, key)]
+        for key in ("starts", "stops", "pauses", "resumes", "cancels")
+    }
+    return {
+        "name": rule.name,
+        "label": rule.label,
+        **_term_dict(rule.term),
+        "who": rule.who.value,
+        "clause": rule.clause,
+        "before": rule.before,
+        "once": rule.once,
+        "variants": [
+            {"track": track, **_term_dict(v.term), "clause": v.clause}
+            for track, v in rule.variants.items()
+        ],
+        **triggers,
+    }

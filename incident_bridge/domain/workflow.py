@@ -1,12 +1,15 @@
-"""The incident lifecycle as one explicit state machine.
+"""The incident lifecycle, its drafts and its deliveries as explicit state machines.
 
-States, actions, who may take each action and where it leads are all in the
-tables below; ``transition`` is the only way to move a message.
+States, actions and where each leads are the tables below; ``transition``,
+``draft_transition`` and ``outbox_transition`` are the only ways to move them.
+Who takes each person's action is not here: it is the regulation's, and comes
+from the organisation's profile (``Profile.performers``).
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from incident_bridge.domain.errors import IllegalTransition, PermissionDenied
@@ -53,10 +56,14 @@ FINAL_STATUSES = frozenset({Status.CLOSED, Status.REDIRECTED, Status.EXCLUDED})
 
 
 class Role(enum.StrEnum):
-    """What a person does in the bridge."""
+    """What a person does. One set for the workflow, the clocks and the profiles' steps."""
 
     OPERATOR = "operator"  # the appeals department (отдел по обращениям граждан)
-    EXECUTOR = "executor"  # a subdivision's employee who drafts replies
+    CURATOR = (
+        "curator"  # the coordinating body that routes and approves (Lipetsk, Leningrad, Sobolevo)
+    )
+    EXECUTOR = "executor"  # a subdivision's or agency's employee who drafts replies
+    REGIONAL_AUTHORITY = "regional_authority"  # approves a municipality's drafts (Luga)
     ADMIN = "admin"
 
     @property
@@ -66,7 +73,9 @@ class Role(enum.StrEnum):
 
 ROLE_LABELS = {
     Role.OPERATOR: "Оператор (отдел по обращениям)",
+    Role.CURATOR: "Куратор",
     Role.EXECUTOR: "Исполнитель",
+    Role.REGIONAL_AUTHORITY: "Уполномоченный региональный орган",
     Role.ADMIN: "Администратор",
 }
 
@@ -106,6 +115,11 @@ ACTION_LABELS = {
 #: A person acting, or the sync jobs acting for the incident system.
 SYSTEM = "system"
 
+#: Actions only the sync jobs take, on the incident system's word.
+SYSTEM_ACTIONS = frozenset({Action.DELIVERED, Action.AUTHOR_REPLIED})
+#: Actions people take. Who takes each is the regulation's: its profile's ``[steps]``.
+PERSON_ACTIONS = tuple(a for a in Action if a not in SYSTEM_ACTIONS)
+
 # (state, action) -> next state. DELIVERED is resolved by the draft kind below.
 TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (Status.NEW, Action.ROUTE): Status.ROUTED,
@@ -128,31 +142,115 @@ AFTER_DELIVERY: dict[DraftKind, Status] = {
     DraftKind.CLARIFICATION: Status.AWAITING_AUTHOR,
 }
 
-# Who may take each action. SYSTEM is the sync jobs.
-ACTORS: dict[Action, frozenset[str]] = {
-    Action.ROUTE: frozenset({Role.OPERATOR, Role.ADMIN}),
-    Action.REDIRECT: frozenset({Role.OPERATOR, Role.ADMIN}),
-    Action.EXCLUDE: frozenset({Role.OPERATOR, Role.ADMIN}),
-    Action.DECLINE: frozenset({Role.EXECUTOR}),
-    Action.SUBMIT_DRAFT: frozenset({Role.EXECUTOR}),
-    Action.APPROVE: frozenset({Role.OPERATOR, Role.ADMIN}),
-    Action.RETURN: frozenset({Role.OPERATOR, Role.ADMIN}),
-    Action.CLOSE: frozenset({Role.OPERATOR, Role.ADMIN}),
-    Action.DELIVERED: frozenset({SYSTEM}),
-    Action.AUTHOR_REPLIED: frozenset({SYSTEM}),
-}
-
 # Draft kinds an executor may submit from each state (the final answer after an interim one).
 DRAFT_KINDS_FROM: dict[Status, frozenset[DraftKind]] = {
     Status.ROUTED: frozenset(DraftKind),
     Status.REWORK: frozenset(DraftKind),
     Status.INTERIM_ANSWERED: frozenset({DraftKind.ANSWER, DraftKind.CLARIFICATION}),
 }
+#: States in which the executor may edit the working draft.
+DRAFTING_STATES = frozenset(DRAFT_KINDS_FROM)
 
 # Actions that need a written reason or comment from the person.
 NEEDS_REASON = frozenset(
     {Action.REDIRECT, Action.EXCLUDE, Action.DECLINE, Action.RETURN, Action.CLOSE}
 )
+
+
+def may_take(role: str, action: Action, performers: Mapping[Action, Role]) -> bool:
+    """Whether ``role`` may take ``action`` when the regulation gives its steps to ``performers``.
+
+    An admin may stand in for the department's or the curator's steps (attributed to
+    the admin), never for an executor's: the executor answers for the draft.
+    """
+    if action in SYSTEM_ACTIONS:
+        return role == SYSTEM
+    who = performers.get(action)
+    if who is None:
+        return False
+    return role == who or (role == Role.ADMIN and who is not Role.EXECUTOR)
+
+
+class DraftState(enum.StrEnum):
+    """Where one round of an executor's draft stands."""
+
+    EDITING = "editing"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+    @property
+    def label(self) -> str:
+        return DRAFT_STATE_LABELS[self]
+
+
+DRAFT_STATE_LABELS = {
+    DraftState.EDITING: "черновик",
+    DraftState.SUBMITTED: "на проверке",
+    DraftState.APPROVED: "одобрен",
+    DraftState.RETURNED: "возвращён на доработку",
+}
+
+# (draft state, the message's action) -> the draft's next state.
+DRAFT_TRANSITIONS: dict[tuple[DraftState, Action], DraftState] = {
+    (DraftState.EDITING, Action.SUBMIT_DRAFT): DraftState.SUBMITTED,
+    (DraftState.SUBMITTED, Action.APPROVE): DraftState.APPROVED,
+    (DraftState.SUBMITTED, Action.RETURN): DraftState.RETURNED,
+}
+
+
+def draft_transition(state: DraftState, action: Action) -> DraftState:
+    """The draft's state after ``action`` on its message, or a refusal."""
+    after = DRAFT_TRANSITIONS.get((state, action))
+    if after is None:
+        raise IllegalTransition(
+            f"Действие «{action.label}» невозможно: проект ответа в состоянии «{state.label}»."
+        )
+    return after
+
+
+class OutboxState(enum.StrEnum):
+    """Where one delivery to the incident system stands."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    NEEDS_ATTENTION = "needs_attention"
+
+    @property
+    def label(self) -> str:
+        return OUTBOX_STATE_LABELS[self]
+
+
+OUTBOX_STATE_LABELS = {
+    OutboxState.PENDING: "ожидает отправки",
+    OutboxState.SENT: "доставлено",
+    OutboxState.NEEDS_ATTENTION: "не доставлено — нужно вмешательство",
+}
+
+
+class DeliveryStep(enum.StrEnum):
+    """What happens to a delivery: the system took it, refused it, or a person sends it again."""
+
+    DELIVERED = "delivered"
+    REFUSED = "refused"  # rejected for good, or out of attempts
+    RETRIED = "retried"
+
+
+OUTBOX_TRANSITIONS: dict[tuple[OutboxState, DeliveryStep], OutboxState] = {
+    (OutboxState.PENDING, DeliveryStep.DELIVERED): OutboxState.SENT,
+    (OutboxState.PENDING, DeliveryStep.REFUSED): OutboxState.NEEDS_ATTENTION,
+    (OutboxState.NEEDS_ATTENTION, DeliveryStep.RETRIED): OutboxState.PENDING,
+}
+
+
+def outbox_transition(state: OutboxState, step: DeliveryStep) -> OutboxState:
+    """The delivery's state after ``step``, or a refusal."""
+    after = OUTBOX_TRANSITIONS.get((state, step))
+    if after is None:
+        if step is DeliveryStep.RETRIED:
+            raise IllegalTransition("Повторить можно только отправку, которая не удалась.")
+        raise IllegalTransition(f"Отправка уже в состоянии «{state.label}».")
+    return after
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,10 +262,14 @@ class Decision:
     action: Action
 
 
-def allowed_actions(state: Status, actor_role: str) -> list[Action]:
-    """Actions ``actor_role`` may take from ``state``, in table order."""
+def allowed_actions(
+    state: Status, actor_role: str, performers: Mapping[Action, Role]
+) -> list[Action]:
+    """Actions ``actor_role`` may take from ``state`` under the regulation's ``performers``, in table order."""
     return [
-        action for (src, action) in TRANSITIONS if src == state and actor_role in ACTORS[action]
+        action
+        for (src, action) in TRANSITIONS
+        if src == state and may_take(actor_role, action, performers)
     ]
 
 
@@ -176,12 +278,15 @@ def transition(
     action: Action,
     *,
     actor_role: str,
+    performers: Mapping[Action, Role],
     draft_kind: DraftKind | None = None,
     reason: str | None = None,
 ) -> Decision:
     """Decide where ``action`` takes a message in ``state``, or refuse with a clear error."""
-    if actor_role not in ACTORS[action]:
-        raise PermissionDenied(f"Действие «{action.label}» недоступно для этой роли.")
+    if not may_take(actor_role, action, performers):
+        who = performers.get(action)
+        by = f" (по регламенту: {who.label.lower()})" if who is not None else ""
+        raise PermissionDenied(f"Действие «{action.label}» недоступно для этой роли{by}.")
     if action is Action.DELIVERED:
         if state is not Status.PUBLISHING or draft_kind is None:
             raise IllegalTransition(

@@ -85,6 +85,10 @@ class WeeklySchedule:
             raise InvalidInput(f"unknown weekday(s): {', '.join(sorted(unknown))}")
         return cls(tuple(parse_day(table.get(name, ())) for name in WEEKDAYS))
 
+    def to_dict(self) -> dict[str, list[str]]:
+        """The inverse of ``parse``: working weekdays and their intervals."""
+        return {name: format_day(day) for name, day in zip(WEEKDAYS, self.days, strict=True) if day}
+
     @property
     def standard_day(self) -> DayHours:
         """Hours of the first working weekday: what a working Saturday or extra day gets."""

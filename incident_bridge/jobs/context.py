@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from flask import Flask, current_app, has_app_context
+
+from incident_bridge.state import BridgeState, bridge_state
 
 _app: Flask | None = None
 _pid: int | None = None
@@ -21,18 +22,18 @@ def bind_app(app: Flask) -> None:
 
 
 @contextmanager
-def task_context() -> Iterator[Any]:
+def task_context() -> Iterator[BridgeState]:
     """Yield the bridge state inside an app context; a forked child gets fresh DB connections."""
     global _pid
     if has_app_context():
-        yield current_app.extensions["incident_bridge"]
+        yield bridge_state(current_app)
         return
     if _app is None:
         raise RuntimeError(
             "incident-bridge tasks need an application: run workers with 'flask bridge worker'."
         )
     with _app.app_context():
-        state = _app.extensions["incident_bridge"]
+        state = bridge_state(_app)
         if _pid != os.getpid():
             # Connections inherited over fork belong to the parent; never share them.
             state.db.engine.dispose(close=False)

@@ -12,7 +12,7 @@ from typing import Any
 from incident_bridge.jobs.context import task_context
 from incident_bridge.jobs.locks import exclusive
 from incident_bridge.services import deadlines as deadline_service
-from incident_bridge.services import outbox, sync
+from incident_bridge.services import outbox, polling
 
 
 def _now() -> datetime:
@@ -28,14 +28,15 @@ def poll_incidents() -> dict[str, Any]:
         with exclusive(state.settings, "poll") as renew:
             if renew is None:
                 return {"skipped": "another poller is running"}
-            result = sync.poll(
-                state.session(),
+            result = polling.poll(
+                state.unit_of_work(),
+                state.context,
                 system,
                 _now(),
                 page_size=state.settings.poll_page_size,
                 heartbeat=renew,
             )
-            settled = sync.retry_quarantine(state.session(), system, _now())
+            settled = polling.retry_quarantine(state.unit_of_work(), state.context, system, _now())
         return {
             "quarantine_settled": settled,
             "created": result.created,
@@ -55,7 +56,8 @@ def push_outbox() -> dict[str, Any]:
             if renew is None:
                 return {"skipped": "another pusher is running"}
             result = outbox.push(
-                state.session(),
+                state.unit_of_work(),
+                state.context,
                 system,
                 _now(),
                 max_attempts=state.settings.outbox_max_attempts,
@@ -71,7 +73,7 @@ def push_outbox() -> dict[str, Any]:
 def evaluate_deadlines() -> dict[str, Any]:
     """Recompute the stored deadlines of every open incident."""
     with task_context() as state:
-        count = deadline_service.refresh_open(state.session(), _now())
+        count = deadline_service.refresh_open(state.unit_of_work(), state.context, _now())
         return {"refreshed": count}
 
 

@@ -26,7 +26,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from incident_bridge.domain.errors import BridgeError
-from incident_bridge.persistence.base import Base
+from incident_bridge.domain.model import DraftKind, OutboundKind
+from incident_bridge.domain.workflow import DraftState, OutboxState, Role, Status
+from incident_bridge.persistence.base import Base, StrEnumType
 
 
 class Subdivision(Base):
@@ -48,7 +50,7 @@ class User(Base):
     login: Mapped[str] = mapped_column(String(80), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(256))
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(StrEnumType(Role, 20))
     subdivision_id: Mapped[int | None] = mapped_column(ForeignKey("ib_subdivision.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
@@ -107,7 +109,7 @@ class Incident(Base):
     remote_revision: Mapped[int] = mapped_column(BigInteger)
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
-    status: Mapped[str] = mapped_column(String(30), index=True)
+    status: Mapped[Status] = mapped_column(StrEnumType(Status, 30), index=True)
     subdivision_id: Mapped[int | None] = mapped_column(ForeignKey("ib_subdivision.id"), index=True)
     arrived_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -155,10 +157,11 @@ class Draft(Base):
     incident_id: Mapped[int] = mapped_column(ForeignKey("ib_incident.id"), index=True)
     subdivision_id: Mapped[int] = mapped_column(ForeignKey("ib_subdivision.id"))
     author_id: Mapped[int] = mapped_column(ForeignKey("ib_user.id"))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[DraftKind] = mapped_column(StrEnumType(DraftKind, 20))
     text: Mapped[str] = mapped_column(Text)
-    # editing -> submitted -> approved | returned
-    state: Mapped[str] = mapped_column(String(20), default="editing")
+    state: Mapped[DraftState] = mapped_column(
+        StrEnumType(DraftState, 20), default=DraftState.EDITING
+    )
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     submitted_at: Mapped[datetime | None]
@@ -194,12 +197,13 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("ib_incident.id"), index=True)
     draft_id: Mapped[int | None] = mapped_column(ForeignKey("ib_draft.id"))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[OutboundKind] = mapped_column(StrEnumType(OutboundKind, 20))
     idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
     text: Mapped[str] = mapped_column(Text)
     signed_by: Mapped[str | None] = mapped_column(String(300))
-    # pending -> sent | needs_attention
-    state: Mapped[str] = mapped_column(String(20), default="pending")
+    state: Mapped[OutboxState] = mapped_column(
+        StrEnumType(OutboxState, 20), default=OutboxState.PENDING
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
     last_error: Mapped[str | None] = mapped_column(Text)

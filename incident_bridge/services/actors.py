@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
-from incident_bridge.domain.workflow import SYSTEM
+from incident_bridge.domain.workflow import SYSTEM, Role
 
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """The person (or the system) a use case acts for; every change is attributed to it."""
+    """The person (or the system) a use case acts for; every change is attributed to it.
+
+    ``role`` is a ``Role``, or ``SYSTEM`` for the sync jobs.
+    """
 
     user_id: int | None
     role: str
@@ -24,11 +28,27 @@ class Actor:
 SYSTEM_ACTOR = Actor(user_id=None, role=SYSTEM, name="Система (синхронизация)")
 
 
-def actor_for(user: object) -> Actor:
-    """Build an ``Actor`` from a persisted ``User``."""
+class Person(Protocol):
+    """What a stored user (or the signed-in user's proxy) tells about the person."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def role(self) -> Role: ...
+
+    @property
+    def full_name(self) -> str: ...
+
+    @property
+    def subdivision_id(self) -> int | None: ...
+
+
+def actor_for(user: Person) -> Actor:
+    """Build an ``Actor`` from a person who signs in."""
     return Actor(
-        user_id=user.id,  # type: ignore[attr-defined]
-        role=user.role,  # type: ignore[attr-defined]
-        name=user.full_name,  # type: ignore[attr-defined]
-        subdivision_id=user.subdivision_id,  # type: ignore[attr-defined]
+        user_id=user.id,
+        role=Role(user.role),
+        name=user.full_name,
+        subdivision_id=user.subdivision_id,
     )

@@ -6,10 +6,7 @@ import calendar as stdlib_calendar
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy.orm import Session
-
 from incident_bridge.domain.errors import InvalidInput, NotFound
-from incident_bridge.domain.regulations import Profile
 from incident_bridge.domain.worktime import (
     OverrideKind,
     format_day,
@@ -17,7 +14,9 @@ from incident_bridge.domain.worktime import (
     parse_day,
 )
 from incident_bridge.persistence.models import CalendarOverrideRow
-from incident_bridge.services.deadlines import calendar_for, override_rows, to_domain
+from incident_bridge.services.calendars import to_domain
+from incident_bridge.services.context import Context
+from incident_bridge.services.unit_of_work import UnitOfWork
 
 KIND_LABELS = {
     OverrideKind.HOLIDAY: "Местный праздник (выходной)",
@@ -29,7 +28,7 @@ KIND_LABELS = {
 
 
 def add_override(
-    session: Session,
+    uow: UnitOfWork,
     *,
     day: date,
     kind: str,
@@ -56,23 +55,23 @@ def add_override(
         recorded_by=by,
     )
     to_domain(row)  # validates hours and schedule with a clear message before anything is stored
-    session.add(row)
-    session.commit()
+    with uow:
+        uow.add(row)
     return row
 
 
 def revoke_override(
-    session: Session, override_id: int, *, by: str, now: datetime
+    uow: UnitOfWork, override_id: int, *, by: str, now: datetime
 ) -> CalendarOverrideRow:
     """Revoke an override from now on; it stays in the history (old deadlines keep it)."""
-    row = session.get(CalendarOverrideRow, override_id)
-    if row is None:
-        raise NotFound("Изменение календаря не найдено.")
-    if row.revoked_at is not None:
-        raise InvalidInput("Это изменение уже отменено.")
-    row.revoked_at = now
-    row.revoked_by = by
-    session.commit()
+    with uow:
+        row = uow.calendar.get(override_id)
+        if row is None:
+            raise NotFound("Изменение календаря не найдено.")
+        if row.revoked_at is not None:
+            raise InvalidInput("Это изменение уже отменено.")
+        row.revoked_at = now
+        row.revoked_by = by
     return row
 
 
@@ -100,10 +99,11 @@ MONTHS = ["Январь", "Февраль", "Март", "Апрель", "Май"
           "Сентябрь", "Октябрь", "Ноябрь", "Декабрь"]  # fmt: skip
 
 
-def year_view(session: Session, profile: Profile, year: int) -> list[MonthView]:
+def year_view(uow: UnitOfWork, ctx: Context, year: int) -> list[MonthView]:
     """The year's working calendar as it stands now, overrides included."""
-    rows = override_rows(session)
-    cal = calendar_for(profile, rows, None)
+    rows = uow.calendar.overrides()
+    profile = ctx.profile
+    cal = ctx.calendars.known_at(rows, None)
     overridden = {r.day for r in rows if r.revoked_at is None}
     standard = sum(e - s for s, e in profile.schedule.standard_day)
     months = []

@@ -1,34 +1,28 @@
-"""The automatic review of drafts (Yelets cl.7) and the organisation's own dictionary."""
+"""The automatic review of drafts and the organisation's own dictionary.
+
+Which checks block approval of each kind of draft is the regulation's:
+``ctx.profile.blocking_for(kind)``.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
-from incident_bridge.checks.report import DraftReport, check_draft
+from incident_bridge.checks.report import DraftReport
 from incident_bridge.domain.errors import InvalidInput, NotFound
 from incident_bridge.domain.model import DraftKind
+from incident_bridge.domain.review import Check
 from incident_bridge.persistence.models import DictionaryWord, Incident
-from incident_bridge.services.deadlines import policy_of
-
-CHECK_LABELS = {
-    "greeting": "приветствие автора",
-    "spelling": "орфография",
-    "grammar": "грамматика и пунктуация",
-    "completeness": "ответы на все вопросы",
-    "style": "стиль",
-    "format": "формат площадки",
-}
+from incident_bridge.services.context import Context
+from incident_bridge.services.unit_of_work import UnitOfWork
 
 
-def organisation_words(session: Session) -> frozenset[str]:
+def organisation_words(uow: UnitOfWork) -> frozenset[str]:
     """The organisation's dictionary: words the spelling check accepts."""
-    return frozenset(session.scalars(select(DictionaryWord.word)))
+    return frozenset(w.word for w in uow.dictionary.words())
 
 
-def add_word(session: Session, word: str, *, by: str, now: datetime) -> DictionaryWord:
+def add_word(uow: UnitOfWork, word: str, *, by: str, now: datetime) -> DictionaryWord:
     """Add a word to the organisation's dictionary (one word, letters and hyphens)."""
     word = word.strip()
     if (
@@ -38,53 +32,39 @@ def add_word(session: Session, word: str, *, by: str, now: datetime) -> Dictiona
         or not all(c.isalpha() or c in "-'" for c in word)
     ):
         raise InvalidInput("В словарь добавляется одно слово из букв (допустим дефис).")
-    existing = session.scalar(
-        select(DictionaryWord).where(func.lower(DictionaryWord.word) == word.lower())
-    )
-    if existing is not None:
-        return existing
-    row = DictionaryWord(word=word, added_by=by, added_at=now)
-    session.add(row)
-    session.commit()
+    with uow:
+        existing = uow.dictionary.find(word)
+        if existing is not None:
+            return existing
+        row = DictionaryWord(word=word, added_by=by, added_at=now)
+        uow.add(row)
     return row
 
 
-def remove_word(session: Session, word_id: int) -> None:
+def remove_word(uow: UnitOfWork, word_id: int) -> None:
     """Remove a word from the organisation's dictionary."""
-    row = session.get(DictionaryWord, word_id)
-    if row is None:
-        raise NotFound("Слово не найдено в словаре.")
-    session.delete(row)
-    session.commit()
+    with uow:
+        row = uow.dictionary.get(word_id)
+        if row is None:
+            raise NotFound("Слово не найдено в словаре.")
+        uow.dictionary.remove(row)
 
 
-def words(session: Session) -> list[DictionaryWord]:
-    """The dictionary, alphabetically."""
-    return list(session.scalars(select(DictionaryWord).order_by(func.lower(DictionaryWord.word))))
-
-
-def blocking_checks(session: Session, kind: DraftKind) -> frozenset[str]:
-    """The checks that block approval: the profile's, and completeness only for a full answer.
-
-    An interim answer or a clarification request does not answer the questions yet.
-    """
-    checks = frozenset(policy_of(session).profile().checks)
-    return checks if kind is DraftKind.ANSWER else checks - {"completeness"}
-
-
-def review(session: Session, incident: Incident, text: str, kind: DraftKind) -> DraftReport:
+def review(
+    uow: UnitOfWork, ctx: Context, incident: Incident, text: str, kind: DraftKind
+) -> DraftReport:
     """Run every check on a draft of ``kind`` answering ``incident``."""
-    return check_draft(
+    return ctx.checker.check(
         incident.text,
         text,
+        blocking=ctx.profile.blocking_for(kind),
         author=incident.author_name,
         platform=incident.platform,
-        extra_words=organisation_words(session),
+        extra_words=organisation_words(uow),
         has_attachments=False,
-        blocking=blocking_checks(session, kind),
     )
 
 
-def failed(report: DraftReport) -> list[str]:
-    """Names of the blocking checks the draft failed, in a stable order."""
-    return [name for name in CHECK_LABELS if name in report.blocking and not report.passed(name)]
+def failed(report: DraftReport) -> list[Check]:
+    """The blocking checks the draft failed, in a stable order."""
+    return [check for check in Check if check in report.blocking and not report.passed(check)]

@@ -1,14 +1,17 @@
-"""Demo subdivisions and people for ``make run`` (idempotent)."""
+"""Demo subdivisions and people for ``make run`` (idempotent).
+
+The coordinating people follow the profile: whoever its steps name (the
+department's operator for Yelets, a curator for Lipetsk, …) gets a demo login.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from incident_bridge.persistence.models import Subdivision, User
+from incident_bridge.domain.regulations import Profile
+from incident_bridge.domain.workflow import Role
 from incident_bridge.services import directory
+from incident_bridge.services.unit_of_work import UnitOfWork
 
 SUBDIVISIONS = (
     "Управление ЖКХ",
@@ -19,27 +22,29 @@ SUBDIVISIONS = (
 
 # login, password, role, full name, subdivision index (executors)
 PEOPLE = (
-    ("admin", "admin-demo-1", "admin", "Администратор системы", None),
-    ("operator", "operator-demo-1", "operator", "Никитина Елена Станиславовна", None),
-    ("zhkh", "executor-demo-1", "executor", "Петров Иван Сергеевич", 0),
-    ("dorogi", "executor-demo-2", "executor", "Смирнова Ольга Викторовна", 1),
-    ("transport", "executor-demo-3", "executor", "Козлов Андрей Павлович", 2),
-    ("obrazovanie", "executor-demo-4", "executor", "Морозова Анна Игоревна", 3),
+    ("admin", "admin-demo-1", Role.ADMIN, "Администратор системы", None),
+    ("operator", "operator-demo-1", Role.OPERATOR, "Никитина Елена Станиславовна", None),
+    ("curator", "curator-demo-1", Role.CURATOR, "Сафонова Анастасия Владимировна", None),
+    ("regional", "regional-demo-1", Role.REGIONAL_AUTHORITY, "Уполномоченный ОИВ (демо)", None),
+    ("zhkh", "executor-demo-1", Role.EXECUTOR, "Петров Иван Сергеевич", 0),
+    ("dorogi", "executor-demo-2", Role.EXECUTOR, "Смирнова Ольга Викторовна", 1),
+    ("transport", "executor-demo-3", Role.EXECUTOR, "Козлов Андрей Павлович", 2),
+    ("obrazovanie", "executor-demo-4", Role.EXECUTOR, "Морозова Анна Игоревна", 3),
 )
 
 
-def seed(session: Session, now: datetime) -> list[tuple[str, str, str, str]]:
-    """Create what is missing and return (login, password, role, name) of every demo person."""
+def seed(uow: UnitOfWork, profile: Profile, now: datetime) -> list[tuple[str, str, str, str]]:
+    """Create what is missing; return (login, password, role, name) of the profile's demo people."""
     ids = []
     for name in SUBDIVISIONS:
-        sub = session.scalar(select(Subdivision).where(Subdivision.name == name))
-        if sub is None:
-            sub = directory.create_subdivision(session, name)
+        sub = uow.people.subdivision_named(name) or directory.create_subdivision(uow, name)
         ids.append(sub.id)
-    for login, password, role, full_name, sub_index in PEOPLE:
-        if session.scalar(select(User).where(User.login == login)) is None:
+    wanted = {Role.ADMIN, Role.EXECUTOR} | {step.who for step in profile.steps.values()}
+    people = [p for p in PEOPLE if p[2] in wanted]
+    for login, password, role, full_name, sub_index in people:
+        if uow.people.user_by_login(login) is None:
             directory.create_user(
-                session,
+                uow,
                 login=login,
                 full_name=full_name,
                 password=password,
@@ -47,4 +52,4 @@ def seed(session: Session, now: datetime) -> list[tuple[str, str, str, str]]:
                 subdivision_id=ids[sub_index] if sub_index is not None else None,
                 now=now,
             )
-    return [(login, password, role, name) for login, password, role, name, _ in PEOPLE]
+    return [(login, password, role.value, name) for login, password, role, name, _ in people]

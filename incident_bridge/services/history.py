@@ -5,25 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from incident_bridge.domain.events import EventKind
+from incident_bridge.domain.events import EventKind, event_of
 from incident_bridge.domain.model import DraftKind
+from incident_bridge.domain.regulations import Profile
 from incident_bridge.domain.workflow import Action, Status, transition
 from incident_bridge.persistence.models import Incident, IncidentEvent
 from incident_bridge.services.actors import Actor
+from incident_bridge.services.unit_of_work import UnitOfWork
 
 
 def record(
-    session: Session,
+    uow: UnitOfWork,
     incident: Incident,
     kind: EventKind,
     actor: Actor,
     now: datetime,
     *,
     comment: str | None = None,
-    before: str | None = None,
-    after: str | None = None,
+    before: Status | None = None,
+    after: Status | None = None,
     data: dict[str, Any] | None = None,
 ) -> IncidentEvent:
     """Append one attributed entry to the incident's history."""
@@ -33,17 +33,18 @@ def record(
         at=now,
         actor_id=actor.user_id,
         actor_label=actor.label,
-        from_status=before,
-        to_status=after,
+        from_status=before.value if before is not None else None,
+        to_status=after.value if after is not None else None,
         comment=comment,
         data=data or {},
     )
-    session.add(entry)
+    uow.add(entry)
     return entry
 
 
 def apply(
-    session: Session,
+    uow: UnitOfWork,
+    profile: Profile,
     incident: Incident,
     action: Action,
     actor: Actor,
@@ -53,28 +54,32 @@ def apply(
     reason: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> Status:
-    """Move ``incident`` by ``action`` through the state machine and record it; return the new state."""
+    """Move ``incident`` by ``action`` through the state machine and record it; return the new state.
+
+    Who may take the action is the regulation's (``profile.performers``).
+    """
     decision = transition(
-        Status(incident.status),
+        incident.status,
         action,
         actor_role=actor.role,
+        performers=profile.performers,
         draft_kind=draft_kind,
         reason=reason,
     )
-    incident.status = decision.after.value
+    incident.status = decision.after
     incident.updated_at = now
     payload = dict(data or {})
     if draft_kind is not None:
         payload["draft_kind"] = draft_kind.value
     record(
-        session,
+        uow,
         incident,
-        EventKind(action.value),
+        event_of(action),
         actor,
         now,
         comment=reason,
-        before=decision.before.value,
-        after=decision.after.value,
+        before=decision.before,
+        after=decision.after,
         data=payload,
     )
     return decision.after

@@ -7,20 +7,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from incident_bridge.domain.model import IncidentCard, IncidentPage, RejectedRecord
 from incident_bridge.persistence.models import Incident
-from incident_bridge.services.sync import ingest_page, quarantine
+from incident_bridge.services.context import Context
+from incident_bridge.services.ingest import ingest_page
+from incident_bridge.services.quarantine import quarantine
+from incident_bridge.services.unit_of_work import UnitOfWork
 
 
 class ParsedRow(Protocol):
     """One parsed row of an export: a card, or the reason it could not be read."""
 
-    row: int
-    card: IncidentCard | None
-    error: str | None
+    @property
+    def row(self) -> int: ...
+
+    @property
+    def card(self) -> IncidentCard | None: ...
+
+    @property
+    def error(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,35 +69,35 @@ def _same(incident: Incident, card: IncidentCard) -> bool:
 
 
 def import_rows(
-    session: Session, rows: Sequence[ParsedRow], now: datetime, *, source: str
+    uow: UnitOfWork, ctx: Context, rows: Sequence[ParsedRow], now: datetime, *, source: str
 ) -> list[RowOutcome]:
-    """Store the rows' cards; importing the same file twice changes nothing."""
+    """Store the rows' cards in one unit of work; importing the same file twice changes nothing."""
     outcomes: list[RowOutcome] = []
     seen: dict[str, int] = {}
-    for parsed in rows:
-        card = parsed.card
-        if card is None:
-            raw = f"{source}, строка {parsed.row}"
-            quarantine(session, RejectedRecord(None, raw, parsed.error or "не прочитана"), now,
-                       source="import")  # fmt: skip
-            outcomes.append(RowOutcome(parsed.row, None, "rejected", parsed.error or ""))
-            continue
-        if card.external_id in seen:
-            outcomes.append(RowOutcome(parsed.row, card.external_id, "rejected",
-                                       f"номер повторяет строку {seen[card.external_id]}"))  # fmt: skip
-            continue
-        seen[card.external_id] = parsed.row
-        existing = session.scalar(select(Incident).where(Incident.external_id == card.external_id))
-        if existing is not None and (
-            _same(existing, card) or card.revision <= existing.remote_revision
-        ):
-            why = "" if _same(existing, card) else "в системе уже более новая версия"
-            outcomes.append(RowOutcome(parsed.row, card.external_id, "unchanged", why))
-            continue
-        ingest_page(session, IncidentPage((card,), (), None, False), now, source="import")
-        status = "created" if existing is None else "updated"
-        outcomes.append(RowOutcome(parsed.row, card.external_id, status))
-    session.commit()
+    with uow:
+        for parsed in rows:
+            card = parsed.card
+            if card is None:
+                raw = f"{source}, строка {parsed.row}"
+                reason = parsed.error or "не прочитана"
+                quarantine(uow, RejectedRecord(None, raw, reason), now, source="import")
+                outcomes.append(RowOutcome(parsed.row, None, "rejected", parsed.error or ""))
+                continue
+            if card.external_id in seen:
+                outcomes.append(RowOutcome(parsed.row, card.external_id, "rejected",
+                                           f"номер повторяет строку {seen[card.external_id]}"))  # fmt: skip
+                continue
+            seen[card.external_id] = parsed.row
+            existing = uow.incidents.by_external_ids([card.external_id]).get(card.external_id)
+            if existing is not None and (
+                _same(existing, card) or card.revision <= existing.remote_revision
+            ):
+                why = "" if _same(existing, card) else "в системе уже более новая версия"
+                outcomes.append(RowOutcome(parsed.row, card.external_id, "unchanged", why))
+                continue
+            ingest_page(uow, ctx, IncidentPage((card,), (), None, False), now, source="import")
+            status = "created" if existing is None else "updated"
+            outcomes.append(RowOutcome(parsed.row, card.external_id, status))
     return outcomes
 
 

@@ -8,25 +8,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from incident_bridge.domain.errors import DeliveryRejected, TransientDeliveryError
+from incident_bridge.domain.errors import DeliveryRejected, NotFound, TransientDeliveryError
 from incident_bridge.domain.events import EventKind
-from incident_bridge.domain.model import DraftKind, Outbound, OutboundKind
+from incident_bridge.domain.model import Outbound
 from incident_bridge.domain.ports import IncidentSystem
-from incident_bridge.domain.workflow import Action
-from incident_bridge.persistence.models import Incident, OutboxMessage, SyncState
+from incident_bridge.domain.workflow import Action, DeliveryStep, outbox_transition
+from incident_bridge.persistence.models import Incident, OutboxMessage
 from incident_bridge.services import deadlines
-from incident_bridge.services.actors import SYSTEM_ACTOR
+from incident_bridge.services.actors import SYSTEM_ACTOR, Actor
+from incident_bridge.services.context import Context
 from incident_bridge.services.history import apply, record
-from incident_bridge.services.sync import DEFAULT_SYSTEM
-
-_DRAFT_KIND = {
-    OutboundKind.REPLY: DraftKind.ANSWER,
-    OutboundKind.INTERIM: DraftKind.INTERIM,
-    OutboundKind.CLARIFICATION: DraftKind.CLARIFICATION,
-}
+from incident_bridge.services.polling import sync_state
+from incident_bridge.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 BASE_DELAY = 5.0
@@ -49,14 +42,11 @@ def backoff(attempts: int, retry_after: float | None, rng: random.Random) -> flo
     return max(delay, retry_after or 0.0)
 
 
-def due_rows(session: Session, now: datetime, limit: int = 100) -> list[OutboxMessage]:
+def due_rows(uow: UnitOfWork, now: datetime, limit: int = 100) -> list[OutboxMessage]:
     """Pending rows due now, only the oldest per incident so delivery keeps each incident's order."""
-    pending = session.scalars(
-        select(OutboxMessage).where(OutboxMessage.state == "pending").order_by(OutboxMessage.id)
-    ).all()
     seen: set[int] = set()
     rows: list[OutboxMessage] = []
-    for row in pending:
+    for row in uow.outbox.pending():
         if row.incident_id in seen:
             continue
         seen.add(row.incident_id)
@@ -68,7 +58,8 @@ def due_rows(session: Session, now: datetime, limit: int = 100) -> list[OutboxMe
 
 
 def push(
-    session: Session,
+    uow: UnitOfWork,
+    ctx: Context,
     system: IncidentSystem,
     now: datetime,
     *,
@@ -76,88 +67,89 @@ def push(
     rng: random.Random | None = None,
     heartbeat: Callable[[], object] | None = None,
 ) -> PushResult:
-    """Deliver every due outbox row once; failures are rescheduled or set aside for a person."""
+    """Deliver every due outbox row once; failures are rescheduled or set aside for a person.
+
+    Each row is one unit of work: its delivery, its state and its history entry.
+    """
     rng = rng or random.Random()
     result = PushResult()
-    for row in due_rows(session, now):
-        incident = session.get(Incident, row.incident_id)
-        assert incident is not None
-        outbound = Outbound(
-            external_id=incident.external_id,
-            kind=OutboundKind(row.kind),
-            idempotency_key=row.idempotency_key,
-            text=row.text,
-            signed_by=row.signed_by,
-        )
-        try:
-            delivery = system.deliver(outbound)
-        except TransientDeliveryError as exc:
-            log.warning("delivery failed, will retry", extra={
-                "incident": incident.external_id, "outbox": row.id, "error": str(exc)})  # fmt: skip
-            row.attempts += 1
-            row.last_error = str(exc)
-            _mark_unreachable(session, now)
-            if row.attempts >= max_attempts:
-                _needs_attention(session, incident, row, f"Превышено число попыток: {exc}", now)
-                result.needs_attention += 1
-            else:
-                row.next_attempt_at = now + timedelta(
-                    seconds=backoff(row.attempts, exc.retry_after, rng)
-                )
-                result.retried += 1
-            session.commit()
-            continue
-        except DeliveryRejected as exc:
-            log.error("delivery rejected", extra={
-                "incident": incident.external_id, "outbox": row.id, "error": str(exc)})  # fmt: skip
-            row.attempts += 1
-            _needs_attention(session, incident, row, f"Система Инцидент отклонила: {exc}", now)
-            result.needs_attention += 1
-            session.commit()
-            continue
-        log.info("delivered", extra={"incident": incident.external_id, "outbox": row.id, "kind": row.kind,
-                                     "idempotency_key": row.idempotency_key})  # fmt: skip
-        row.attempts += 1
-        row.state = "sent"
-        row.sent_at = now
-        row.remote_id = delivery.remote_id
-        row.last_error = None
-        kind = OutboundKind(row.kind)
-        if kind in _DRAFT_KIND:
-            apply(
-                session,
-                incident,
-                Action.DELIVERED,
-                SYSTEM_ACTOR,
-                now,
-                draft_kind=_DRAFT_KIND[kind],
-                data={"outbox_id": row.id, "remote_id": delivery.remote_id},
-            )
-        else:
-            record(
-                session,
-                incident,
-                EventKind.DELIVERED,
-                SYSTEM_ACTOR,
-                now,
-                data={"outbox_id": row.id, "remote_id": delivery.remote_id, "kind": kind.value},
-            )
-        session.flush()
-        deadlines.refresh(session, incident, now)
-        session.commit()
-        result.sent += 1
+    for row in due_rows(uow, now):
+        with uow:
+            incident = uow.incidents.get(row.incident_id)
+            if incident is None:
+                raise NotFound(f"Outbox row {row.id} points at a missing incident.")
+            _deliver(uow, ctx, system, incident, row, now, max_attempts, rng, result)
         if heartbeat is not None:
             heartbeat()
     return result
 
 
-def _needs_attention(
-    session: Session, incident: Incident, row: OutboxMessage, message: str, now: datetime
+def _deliver(
+    uow: UnitOfWork,
+    ctx: Context,
+    system: IncidentSystem,
+    incident: Incident,
+    row: OutboxMessage,
+    now: datetime,
+    max_attempts: int,
+    rng: random.Random,
+    result: PushResult,
 ) -> None:
-    row.state = "needs_attention"
+    outbound = Outbound(
+        external_id=incident.external_id,
+        kind=row.kind,
+        idempotency_key=row.idempotency_key,
+        text=row.text,
+        signed_by=row.signed_by,
+    )
+    where = {"incident": incident.external_id, "outbox": row.id}
+    row.attempts += 1
+    try:
+        delivery = system.deliver(outbound)
+    except TransientDeliveryError as exc:
+        log.warning("delivery failed, will retry", extra={**where, "error": str(exc)})
+        row.last_error = str(exc)
+        state = sync_state(uow)
+        state.unreachable_since = state.unreachable_since or now
+        if row.attempts >= max_attempts:
+            _needs_attention(uow, incident, row, f"Превышено число попыток: {exc}", now)
+            result.needs_attention += 1
+        else:
+            delay = backoff(row.attempts, exc.retry_after, rng)
+            row.next_attempt_at = now + timedelta(seconds=delay)
+            result.retried += 1
+        return
+    except DeliveryRejected as exc:
+        log.error("delivery rejected", extra={**where, "error": str(exc)})
+        _needs_attention(uow, incident, row, f"Система Инцидент отклонила: {exc}", now)
+        result.needs_attention += 1
+        return
+    log.info("delivered", extra={**where, "kind": row.kind.value,
+                                 "idempotency_key": row.idempotency_key})  # fmt: skip
+    row.state = outbox_transition(row.state, DeliveryStep.DELIVERED)
+    row.sent_at = now
+    row.remote_id = delivery.remote_id
+    row.last_error = None
+    receipt = {"outbox_id": row.id, "remote_id": delivery.remote_id}
+    draft_kind = row.kind.draft_kind
+    if draft_kind is not None:
+        apply(uow, ctx.profile, incident, Action.DELIVERED, SYSTEM_ACTOR, now,
+              draft_kind=draft_kind, data=receipt)  # fmt: skip
+    else:
+        record(uow, incident, EventKind.DELIVERED, SYSTEM_ACTOR, now,
+               data={**receipt, "kind": row.kind.value})  # fmt: skip
+    uow.flush()
+    deadlines.refresh(ctx, incident, now, uow.calendar.overrides())
+    result.sent += 1
+
+
+def _needs_attention(
+    uow: UnitOfWork, incident: Incident, row: OutboxMessage, message: str, now: datetime
+) -> None:
+    row.state = outbox_transition(row.state, DeliveryStep.REFUSED)
     row.last_error = message
     record(
-        session,
+        uow,
         incident,
         EventKind.DELIVERY_FAILED,
         SYSTEM_ACTOR,
@@ -167,38 +159,25 @@ def _needs_attention(
     )
 
 
-def _mark_unreachable(session: Session, now: datetime) -> None:
-    state = session.scalar(select(SyncState).where(SyncState.system == DEFAULT_SYSTEM))
-    if state is None:
-        state = SyncState(system=DEFAULT_SYSTEM)
-        session.add(state)
-    if state.unreachable_since is None:
-        state.unreachable_since = now
-
-
-def retry(session: Session, outbox_id: int, actor_name: str, now: datetime) -> OutboxMessage:
-    """Send a row that needs attention again (same idempotency key: no double posting)."""
-    from incident_bridge.domain.errors import InvalidInput, NotFound
-    from incident_bridge.services.actors import Actor
-
-    row = session.get(OutboxMessage, outbox_id)
-    if row is None:
-        raise NotFound("Отправка не найдена.")
-    if row.state != "needs_attention":
-        raise InvalidInput("Повторить можно только отправку, которая не удалась.")
-    row.state = "pending"
-    row.attempts = 0
-    row.next_attempt_at = now
-    incident = session.get(Incident, row.incident_id)
-    assert incident is not None
-    record(
-        session,
-        incident,
-        EventKind.DELIVERY_FAILED,
-        Actor(None, "operator", actor_name),
-        now,
-        comment="Отправка поставлена в очередь повторно",
-        data={"outbox_id": row.id, "retry": True},
-    )
-    session.commit()
+def retry(uow: UnitOfWork, outbox_id: int, actor: Actor, now: datetime) -> OutboxMessage:
+    """A person sends a failed delivery again (same idempotency key: no double posting)."""
+    with uow:
+        row = uow.outbox.get(outbox_id)
+        if row is None:
+            raise NotFound("Отправка не найдена.")
+        row.state = outbox_transition(row.state, DeliveryStep.RETRIED)
+        row.attempts = 0
+        row.next_attempt_at = now
+        incident = uow.incidents.get(row.incident_id)
+        if incident is None:
+            raise NotFound("Сообщение не найдено.")
+        record(
+            uow,
+            incident,
+            EventKind.DELIVERY_RETRY,
+            actor,
+            now,
+            comment="Отправка поставлена в очередь повторно",
+            data={"outbox_id": row.id, "role": actor.role},
+        )
     return row

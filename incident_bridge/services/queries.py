@@ -1,16 +1,20 @@
-"""Read-side queries for the pages: the queue with its filters."""
+"""Read-side queries for the pages: the queue with its filters (views on SQLAlchemy, no writes)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from incident_bridge.domain.deadlines import ClockState
 from incident_bridge.domain.workflow import FINAL_STATUSES, Role, Status
 from incident_bridge.persistence.models import Incident, OutboxMessage
+from incident_bridge.persistence.repositories import SqlAlchemyCalendar
+from incident_bridge.services import deadlines
 from incident_bridge.services.actors import Actor
+from incident_bridge.services.context import Context
 
 OPEN = "open"
 
@@ -32,9 +36,9 @@ def queue(session: Session, actor: Actor, flt: QueueFilter, *, limit: int = 200)
     elif flt.subdivision_id:
         query = query.where(Incident.subdivision_id == flt.subdivision_id)
     if flt.status == OPEN:
-        query = query.where(Incident.status.not_in([s.value for s in FINAL_STATUSES]))
+        query = query.where(Incident.status.not_in(list(FINAL_STATUSES)))
     elif flt.status:
-        query = query.where(Incident.status == Status(flt.status).value)
+        query = query.where(Incident.status == Status(flt.status))
     if flt.platform:
         query = query.where(Incident.platform == flt.platform)
     query = query.order_by(Incident.due_at.is_(None), Incident.due_at, Incident.arrived_at)
@@ -53,18 +57,21 @@ def outbox_for(session: Session, incident_id: int) -> list[OutboxMessage]:
 
 
 def with_nearest_clock(
-    session: Session, incidents: list[Incident], now: Any
-) -> list[tuple[Incident, Any]]:
+    session: Session, ctx: Context, incidents: list[Incident], now: datetime
+) -> list[tuple[Incident, ClockState | None]]:
     """Pair each incident with its running clock due first (None when nothing runs)."""
-    from incident_bridge.services import deadlines
-
-    rows = deadlines.override_rows(session)
-    result = []
+    overrides = SqlAlchemyCalendar(session).overrides()
+    result: list[tuple[Incident, ClockState | None]] = []
     for incident in incidents:
         running = [
             c
-            for c in deadlines.clocks(session, incident, now, rows=rows)
+            for c in deadlines.clocks(ctx, incident, now, overrides)
             if c.running and not c.paused and c.due_at is not None
         ]
-        result.append((incident, min(running, key=lambda c: c.due_at, default=None)))
+        result.append((incident, min(running, key=_due, default=None)))
     return result
+
+
+def _due(clock: ClockState) -> datetime:
+    assert clock.due_at is not None
+    return clock.due_at

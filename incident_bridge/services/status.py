@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from incident_bridge.domain.ports import IncidentSystem
+from incident_bridge.domain.workflow import OutboxState
 from incident_bridge.persistence.models import OutboxMessage, QuarantinedRecord, SyncState
 
 
-def _check(probe: Any) -> dict[str, Any]:
+class Probes(Protocol):
+    """What the health check asks of the running application."""
+
+    def queue_health(self) -> Mapping[str, Any]: ...
+
+    def incident_system(self) -> IncidentSystem | None: ...
+
+
+def _check(probe: Callable[[], Mapping[str, Any] | None]) -> dict[str, Any]:
     try:
         detail = probe()
     except Exception as exc:  # a health probe reports failures, it must not raise
@@ -19,9 +30,13 @@ def _check(probe: Any) -> dict[str, Any]:
     return {"ok": True, **(detail or {})}
 
 
-def health(session: Session, state: Any) -> dict[str, Any]:
+def health(session: Session, state: Probes) -> dict[str, Any]:
     """Probe each dependency; ``status`` is ``ok`` only if the database and queue answer."""
-    database = _check(lambda: session.execute(text("SELECT 1")) and None)
+
+    def ping_database() -> None:
+        session.execute(text("SELECT 1"))
+
+    database = _check(ping_database)
     if not database["ok"]:
         session.rollback()
     queue = _check(state.queue_health)
@@ -54,7 +69,7 @@ def overview(
     )
     waiting = session.scalar(select(func.count()).select_from(open_quarantine.subquery()))
     attention = list(session.scalars(
-        select(OutboxMessage).where(OutboxMessage.state == "needs_attention").order_by(OutboxMessage.id)
+        select(OutboxMessage).where(OutboxMessage.state == OutboxState.NEEDS_ATTENTION).order_by(OutboxMessage.id)
     ))  # fmt: skip
     return {
         "sync": sync,

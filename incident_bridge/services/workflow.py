@@ -1,8 +1,9 @@
 """The department's and the executors' actions on a message, each one attributed.
 
-Every function is one use case: it loads the incident, checks the version the
-person saw, asks the domain state machine, records history, refreshes the
-deadlines and commits — or changes nothing and raises a ``BridgeError``.
+Every function is one use case: inside one unit of work it loads the incident,
+checks the version the person saw, asks the domain state machine (with the
+regulation's performers), records history and refreshes the deadlines — or
+changes nothing and raises a ``BridgeError``.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from incident_bridge.domain.errors import (
     ConcurrentUpdate,
     IllegalTransition,
@@ -22,23 +21,25 @@ from incident_bridge.domain.errors import (
 )
 from incident_bridge.domain.events import EventKind
 from incident_bridge.domain.model import DraftKind, OutboundKind
-from incident_bridge.domain.workflow import Action, Role, Status
-from incident_bridge.persistence.models import Draft, Incident, OutboxMessage, Subdivision
-from incident_bridge.persistence.uow import SqlAlchemyUnitOfWork
+from incident_bridge.domain.workflow import (
+    DRAFTING_STATES,
+    Action,
+    DraftState,
+    OutboxState,
+    Role,
+    draft_transition,
+)
+from incident_bridge.persistence.models import Draft, Incident, OutboxMessage
 from incident_bridge.services import checks, deadlines
 from incident_bridge.services.actors import Actor
+from incident_bridge.services.context import Context
 from incident_bridge.services.history import apply, record
-
-_OUTBOUND_FOR_DRAFT = {
-    DraftKind.ANSWER: OutboundKind.REPLY,
-    DraftKind.INTERIM: OutboundKind.INTERIM,
-    DraftKind.CLARIFICATION: OutboundKind.CLARIFICATION,
-}
+from incident_bridge.services.unit_of_work import UnitOfWork
 
 
-def load(session: Session, incident_id: int, expected_version: int | None) -> Incident:
+def load(uow: UnitOfWork, incident_id: int, expected_version: int | None) -> Incident:
     """Load an incident and refuse if it changed since the person last saw it."""
-    incident = session.get(Incident, incident_id)
+    incident = uow.incidents.get(incident_id)
     if incident is None:
         raise NotFound("Сообщение не найдено.")
     if expected_version is not None and incident.version_id != expected_version:
@@ -47,7 +48,8 @@ def load(session: Session, incident_id: int, expected_version: int | None) -> In
 
 
 def route(
-    session: Session,
+    uow: UnitOfWork,
+    ctx: Context,
     incident_id: int,
     actor: Actor,
     subdivision_id: int,
@@ -57,12 +59,13 @@ def route(
     comment: str | None = None,
 ) -> Incident:
     """Route a new message to the subdivision that will execute it."""
-    with _changing(session, incident_id, expected_version, now) as incident:
-        subdivision = session.get(Subdivision, subdivision_id)
+    with _changing(uow, ctx, incident_id, expected_version, now) as incident:
+        subdivision = uow.people.subdivision(subdivision_id)
         if subdivision is None or not subdivision.active:
             raise NotFound("Подразделение не найдено.")
         apply(
-            session,
+            uow,
+            ctx.profile,
             incident,
             Action.ROUTE,
             actor,
@@ -75,7 +78,8 @@ def route(
 
 
 def redirect(
-    session: Session,
+    uow: UnitOfWork,
+    ctx: Context,
     incident_id: int,
     actor: Actor,
     reason: str,
@@ -84,38 +88,40 @@ def redirect(
     expected_version: int | None = None,
 ) -> Incident:
     """Redirect a message outside the administration's competence, with the reason, via the outbox."""
-    with _changing(session, incident_id, expected_version, now) as incident:
-        apply(session, incident, Action.REDIRECT, actor, now, reason=reason)
-        _enqueue(session, incident, OutboundKind.REDIRECT, reason.strip(), actor, now, draft=None)
+    with _changing(uow, ctx, incident_id, expected_version, now) as incident:
+        apply(uow, ctx.profile, incident, Action.REDIRECT, actor, now, reason=reason)
+        _enqueue(uow, incident, OutboundKind.REDIRECT, reason.strip(), actor, now, draft=None)
     return incident
 
 
 def exclude(
-    session: Session,
+    uow: UnitOfWork,
+    ctx: Context,
     incident_id: int,
     actor: Actor,
     reason: str,
     *,
     now: datetime,
     expected_version: int | None = None,
-    clause: str | None = None,
 ) -> Incident:
-    """Exclude an obscene or threatening message from work, citing the regulation clause."""
-    with _changing(session, incident_id, expected_version, now) as incident:
-        apply(
-            session,
-            incident,
-            Action.EXCLUDE,
-            actor,
-            now,
-            reason=reason,
-            data={"clause": clause} if clause else None,
-        )
+    """Exclude a message from work on the regulation's grounds, or on the grounds the person writes.
+
+    The history keeps the clause and its grounds where the regulation has them
+    (``ctx.profile.exclusion``), and always the person's own words.
+    """
+    exclusion = ctx.profile.exclusion
+    if exclusion.clause is None:
+        grounds = {"grounds": reason.strip()}
+    else:
+        grounds = {"clause": exclusion.clause, "grounds": exclusion.grounds}
+    with _changing(uow, ctx, incident_id, expected_version, now) as incident:
+        apply(uow, ctx.profile, incident, Action.EXCLUDE, actor, now, reason=reason, data=grounds)
     return incident
 
 
 def decline(
-    session: Session,
+    uow: UnitOfWork,
+    ctx: Context,
     incident_id: int,
     actor: Actor,
     reason: str,
@@ -124,15 +130,16 @@ def decline(
     expected_version: int | None = None,
 ) -> Incident:
     """An executor returns a message to the department: not their subdivision's competence."""
-    with _changing(session, incident_id, expected_version, now) as incident:
+    with _changing(uow, ctx, incident_id, expected_version, now) as incident:
         _require_own_subdivision(incident, actor)
-        apply(session, incident, Action.DECLINE, actor, now, reason=reason)
+        apply(uow, ctx.profile, incident, Action.DECLINE, actor, now, reason=reason)
         incident.subdivision_id = None
     return incident
 
 
 def save_draft(
-    session: Session,
+    uow: UnitOfWork,
+    ctx: Context,
     incident_id: int,
     actor: Actor,
     kind: DraftKind,
@@ -142,10 +149,10 @@ def save_draft(
     expected_version: int | None = None,
 ) -> Draft:
     """Save the executor's working draft without submitting it."""
-    with _changing(session, incident_id, expected_version, now) as incident:
-        draft = _working_draft(session, incident, actor, kind, text, now)
+    with _changing(uow, ctx, incident_id, expected_version, now) as incident:
+        draft = _working_draft(uow, incident, actor, kind, text, now)
         record(
-            session,
+            uow,
             incident,
             EventKind.DRAFT_SAVED,
             actor,
@@ -157,7 +164,8 @@ def save_draft(
 
 
 def submit_draft(
-    session: Session,
+    uow: UnitOfWork,
+    ctx: Context,
     incident_id: int,
     actor: Actor,
     kind: DraftKind,
@@ -169,10 +177,11 @@ def submit_draft(
     """Submit a draft (answer, interim answer or clarification request) to the department's check."""
     if not text.strip():
         raise IllegalTransition("Проект ответа пуст.")
-    with _changing(session, incident_id, expected_version, now) as incident:
-        draft = _working_draft(session, incident, actor, kind, text, now)
+    with _changing(uow, ctx, incident_id, expected_version, now) as incident:
+        draft = _working_draft(uow, incident, actor, kind, text, now)
         apply(
-            session,
+            uow,
+            ctx.profile,
             incident,
             Action.SUBMIT_DRAFT,
             actor,
@@ -180,15 +189,16 @@ def submit_draft(
             draft_kind=kind,
             data={"draft_id": draft.id, "text": text},
         )
-        draft.state = "submitted"
+        draft.state = draft_transition(draft.state, Action.SUBMIT_DRAFT)
         draft.submitted_at = now
         # The report as it stood at submission, kept for the record (the review re-runs it).
-        draft.check_report = checks.review(session, incident, text, kind).to_dict(draft.id)
+        draft.check_report = checks.review(uow, ctx, incident, text, kind).to_dict(draft.id)
     return draft
 
 
 def approve(
-    session: Session,
+    uow: UnitOfWork,
+    ctx: Context,
     incident_id: int,
     actor: Actor,
     *,
@@ -198,39 +208,41 @@ def approve(
 ) -> Draft:
     """Approve the submitted draft; it goes to the incident system through the outbox.
 
-    A draft that fails a check the profile makes blocking is refused, unless the
-    reviewer approves it anyway with a written reason (kept in the history).
+    A draft that fails a check the profile makes blocking for its kind is
+    refused, unless the reviewer approves it anyway with a written reason (kept
+    in the history).
     """
-    with _changing(session, incident_id, expected_version, now) as incident:
+    with _changing(uow, ctx, incident_id, expected_version, now) as incident:
         draft = _submitted_draft(incident)
-        kind = DraftKind(draft.kind)
-        failures = checks.failed(checks.review(session, incident, draft.text, kind))
+        failures = checks.failed(checks.review(uow, ctx, incident, draft.text, draft.kind))
         override = (override_reason or "").strip()
         if failures and not override:
-            names = ", ".join(checks.CHECK_LABELS[name] for name in failures)
+            names = ", ".join(check.label for check in failures)
             raise IllegalTransition(
                 f"Проект не прошёл обязательные проверки: {names}. Верните его на доработку "
                 "или одобрите, указав обоснование."
             )
         apply(
-            session,
+            uow,
+            ctx.profile,
             incident,
             Action.APPROVE,
             actor,
             now,
-            draft_kind=kind,
+            draft_kind=draft.kind,
             reason=override if failures else None,
-            data={"draft_id": draft.id, "checks_failed": failures},
+            data={"draft_id": draft.id, "checks_failed": [c.value for c in failures]},
         )
-        draft.state = "approved"
+        draft.state = draft_transition(draft.state, Action.APPROVE)
         draft.reviewer_id = actor.user_id
         draft.reviewed_at = now
-        _enqueue(session, incident, _OUTBOUND_FOR_DRAFT[kind], draft.text, actor, now, draft=draft)
+        _enqueue(uow, incident, OutboundKind.of(draft.kind), draft.text, actor, now, draft=draft)
     return draft
 
 
 def return_for_rework(
-    session: Session,
+    uow: UnitOfWork,
+    ctx: Context,
     incident_id: int,
     actor: Actor,
     comment: str,
@@ -239,10 +251,11 @@ def return_for_rework(
     expected_version: int | None = None,
 ) -> Draft:
     """Return the submitted draft to the executor for rework, with the reviewer's comment."""
-    with _changing(session, incident_id, expected_version, now) as incident:
+    with _changing(uow, ctx, incident_id, expected_version, now) as incident:
         draft = _submitted_draft(incident)
         apply(
-            session,
+            uow,
+            ctx.profile,
             incident,
             Action.RETURN,
             actor,
@@ -250,7 +263,7 @@ def return_for_rework(
             reason=comment,
             data={"draft_id": draft.id},
         )
-        draft.state = "returned"
+        draft.state = draft_transition(draft.state, Action.RETURN)
         draft.reviewer_id = actor.user_id
         draft.reviewed_at = now
         draft.review_comment = comment
@@ -258,7 +271,8 @@ def return_for_rework(
 
 
 def close_unanswered(
-    session: Session,
+    uow: UnitOfWork,
+    ctx: Context,
     incident_id: int,
     actor: Actor,
     reason: str,
@@ -267,8 +281,8 @@ def close_unanswered(
     expected_version: int | None = None,
 ) -> Incident:
     """Close a message whose author never gave the requested clarification."""
-    with _changing(session, incident_id, expected_version, now) as incident:
-        apply(session, incident, Action.CLOSE, actor, now, reason=reason)
+    with _changing(uow, ctx, incident_id, expected_version, now) as incident:
+        apply(uow, ctx.profile, incident, Action.CLOSE, actor, now, reason=reason)
     return incident
 
 
@@ -278,41 +292,41 @@ def current_draft(incident: Incident) -> Draft | None:
 
 
 def _working_draft(
-    session: Session, incident: Incident, actor: Actor, kind: DraftKind, text: str, now: datetime
+    uow: UnitOfWork, incident: Incident, actor: Actor, kind: DraftKind, text: str, now: datetime
 ) -> Draft:
     """The executor's open draft, created for a new round when there is none."""
     _require_own_subdivision(incident, actor)
-    status = Status(incident.status)
-    if status not in (Status.ROUTED, Status.REWORK, Status.INTERIM_ANSWERED):
+    if incident.status not in DRAFTING_STATES:
         raise IllegalTransition(
-            f"Проект ответа нельзя изменить: сообщение в состоянии «{status.label}»."
+            f"Проект ответа нельзя изменить: сообщение в состоянии «{incident.status.label}»."
         )
+    assert incident.subdivision_id is not None and actor.user_id is not None
     draft = current_draft(incident)
-    if draft is None or draft.state != "editing":
+    if draft is None or draft.state is not DraftState.EDITING:
         draft = Draft(
             incident=incident,
             subdivision_id=incident.subdivision_id,
             author_id=actor.user_id,
-            kind=kind.value,
+            kind=kind,
             text=text,
-            state="editing",
+            state=DraftState.EDITING,
             created_at=now,
             updated_at=now,
         )
-        session.add(draft)
-    draft.kind = kind.value
+        uow.add(draft)
+    draft.kind = kind
     draft.text = text
-    draft.author_id = actor.user_id  # type: ignore[assignment]
+    draft.author_id = actor.user_id
     draft.updated_at = now
-    session.flush()
+    uow.flush()
     return draft
 
 
 def _submitted_draft(incident: Incident) -> Draft:
     draft = current_draft(incident)
-    if draft is None or draft.state != "submitted":
+    if draft is None or draft.state is not DraftState.SUBMITTED:
         raise IllegalTransition(
-            f"Нет проекта ответа на проверке: сообщение в состоянии «{Status(incident.status).label}»."
+            f"Нет проекта ответа на проверке: сообщение в состоянии «{incident.status.label}»."
         )
     return draft
 
@@ -325,7 +339,7 @@ def _require_own_subdivision(incident: Incident, actor: Actor) -> None:
 
 
 def _enqueue(
-    session: Session,
+    uow: UnitOfWork,
     incident: Incident,
     kind: OutboundKind,
     text: str,
@@ -337,34 +351,30 @@ def _enqueue(
     row = OutboxMessage(
         incident_id=incident.id,
         draft_id=draft.id if draft else None,
-        kind=kind.value,
+        kind=kind,
         idempotency_key=f"ib-{uuid.uuid4()}",
         text=text,
         signed_by=actor.name,
-        state="pending",
+        state=OutboxState.PENDING,
         attempts=0,
         next_attempt_at=now,
         created_at=now,
     )
-    session.add(row)
+    uow.add(row)
     return row
 
 
 @contextmanager
 def _changing(
-    session: Session, incident_id: int, expected_version: int | None, now: datetime
+    uow: UnitOfWork, ctx: Context, incident_id: int, expected_version: int | None, now: datetime
 ) -> Iterator[Incident]:
-    """Load the incident as the person saw it, let the use case change it, then commit.
+    """Load the incident as the person saw it, let the use case change it, refresh its deadline.
 
-    Any error inside rolls everything back: a refused step changes nothing.
+    All of it is one unit of work: any error inside rolls everything back, so a
+    refused step changes nothing.
     """
-    with SqlAlchemyUnitOfWork(session) as uow:
-        incident = load(session, incident_id, expected_version)
+    with uow:
+        incident = load(uow, incident_id, expected_version)
         yield incident
-        _finish(uow, incident, now)
-
-
-def _finish(uow: SqlAlchemyUnitOfWork, incident: Incident, now: datetime) -> None:
-    uow.flush()
-    deadlines.refresh(uow.session, incident, now)
-    uow.commit()
+        uow.flush()
+        deadlines.refresh(ctx, incident, now, uow.calendar.overrides())

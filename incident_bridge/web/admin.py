@@ -8,11 +8,22 @@ from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from incident_bridge.domain.errors import InvalidInput
 from incident_bridge.domain.workflow import Role
-from incident_bridge.services import checks, directory, outbox, status, sync
+from incident_bridge.services import checks, directory, outbox, polling, status
 from incident_bridge.state import bridge_state
 from incident_bridge.web.forms import SubdivisionForm, UserForm, UserStateForm, WordForm, choices
-from incident_bridge.web.helpers import act, now, page_blueprint, roles_required, session
+from incident_bridge.web.helpers import (
+    COORDINATORS,
+    act,
+    actor,
+    ctx,
+    now,
+    page_blueprint,
+    roles_required,
+    session,
+    uow,
+)
 
 PREFIX = "/admin"
 bp = page_blueprint("incident_bridge_admin", __name__)
@@ -21,7 +32,7 @@ bp = page_blueprint("incident_bridge_admin", __name__)
 def _user_form() -> UserForm:
     form = UserForm()
     form.subdivision.choices = choices(
-        [(0, "—")] + [(s.id, s.name) for s in directory.subdivisions(session())]
+        [(0, "—")] + [(s.id, s.name) for s in uow().people.subdivisions()]
     )
     return form
 
@@ -32,8 +43,8 @@ def index() -> Any:
     """Show subdivisions, people and the sync's health."""
     return render_template(
         "incident_bridge/admin.html",
-        subdivisions=directory.subdivisions(session(), active_only=False),
-        users=directory.users(session()),
+        subdivisions=uow().people.subdivisions(active_only=False),
+        users=uow().people.users(),
         subdivision_form=SubdivisionForm(),
         user_form=_user_form(),
         state_form=UserStateForm(),
@@ -41,13 +52,13 @@ def index() -> Any:
             session(), now(), bridge_state(current_app).settings.unreachable_alert_minutes
         ),
         queue=_queue_figures(),
-        words=checks.words(session()),
+        words=uow().dictionary.words(),
         word_form=WordForm(),
     )
 
 
 @bp.route("/dictionary", methods=["POST"])
-@roles_required(Role.ADMIN.value, Role.OPERATOR.value)
+@roles_required(*COORDINATORS)
 def add_word() -> Any:
     """Add a word to the organisation's dictionary (from the admin page or the review screen)."""
     form = WordForm()
@@ -58,9 +69,7 @@ def add_word() -> Any:
         return redirect(back)
     return act(
         back,
-        lambda: checks.add_word(
-            session(), form.word.data or "", by=current_user.full_name, now=now()
-        ),
+        lambda: checks.add_word(uow(), form.word.data or "", by=current_user.full_name, now=now()),
         f"Слово «{form.word.data}» добавлено в словарь организации.",
     )
 
@@ -72,7 +81,7 @@ def remove_word(word_id: int) -> Any:
     back = url_for("incident_bridge_admin.index")
     if not FlaskForm().validate_on_submit():  # only the CSRF token
         return redirect(back)
-    return act(back, lambda: checks.remove_word(session(), word_id), "Слово удалено из словаря.")
+    return act(back, lambda: checks.remove_word(uow(), word_id), "Слово удалено из словаря.")
 
 
 @bp.route("/subdivisions", methods=["POST"])
@@ -85,7 +94,7 @@ def add_subdivision() -> Any:
         return redirect(back)
     return act(
         back,
-        lambda: directory.create_subdivision(session(), form.name.data or ""),
+        lambda: directory.create_subdivision(uow(), form.name.data or ""),
         "Подразделение добавлено.",
     )
 
@@ -104,7 +113,7 @@ def add_user() -> Any:
     return act(
         back,
         lambda: directory.create_user(
-            session(),
+            uow(),
             login=form.login.data or "",
             full_name=form.full_name.data or "",
             password=form.password.data or "",
@@ -126,7 +135,7 @@ def set_user_state(change: str) -> Any:
         return redirect(back)
     return act(
         back,
-        lambda: directory.set_active(session(), form.user_id.data or 0, change == "activate"),
+        lambda: directory.set_active(uow(), form.user_id.data or 0, change == "activate"),
         "Доступ изменён.",
     )
 
@@ -148,18 +157,16 @@ def retry_quarantined(record_id: int) -> Any:
     system = bridge_state(current_app).incident_system()
 
     def retry() -> None:
-        from incident_bridge.domain.errors import InvalidInput
-
         if system is None:
             raise InvalidInput("Система Инцидент не настроена.")
-        if not sync.retry_quarantined(session(), system, record_id, now()):
+        if not polling.retry_quarantined(uow(), ctx(), system, record_id, now()):
             raise InvalidInput("Запись по-прежнему не проходит проверку: причина обновлена.")
 
     return act(back, retry, "Запись получена заново и сохранена.")
 
 
 @bp.route("/outbox/<int:outbox_id>/retry", methods=["POST"])
-@roles_required(Role.ADMIN.value, Role.OPERATOR.value)
+@roles_required(*COORDINATORS)
 def retry_outbox(outbox_id: int) -> Any:
     """Queue a failed delivery again (same idempotency key)."""
     from flask import request
@@ -171,6 +178,6 @@ def retry_outbox(outbox_id: int) -> Any:
         return redirect(back)
     return act(
         back,
-        lambda: outbox.retry(session(), outbox_id, current_user.full_name, now()),
+        lambda: outbox.retry(uow(), outbox_id, actor(), now()),
         "Отправка поставлена в очередь повторно.",
     )

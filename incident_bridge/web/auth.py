@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 
 from incident_bridge.services import directory
 from incident_bridge.web.forms import LoginForm
-from incident_bridge.web.helpers import page_blueprint, session
+from incident_bridge.web.helpers import page_blueprint, uow
 
 PREFIX = ""
 bp = page_blueprint("incident_bridge_auth", __name__)
@@ -22,7 +22,7 @@ def login() -> Any:
     """Show the sign-in form and sign the person in."""
     form = LoginForm()
     if form.validate_on_submit():
-        user = directory.authenticate(session(), form.login.data or "", form.password.data or "")
+        user = directory.authenticate(uow(), form.login.data or "", form.password.data or "")
         if user is None:
             flash("Неверный логин или пароль.", "error")
         else:

@@ -5,16 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from incident_bridge.domain.workflow import Role
 from incident_bridge.domain.worktime import OverrideKind
 from incident_bridge.services import calendar_admin
-from incident_bridge.services.deadlines import override_rows
-from incident_bridge.state import bridge_state
 from incident_bridge.web.forms import OverrideForm, RevokeForm, choices
-from incident_bridge.web.helpers import act, now, page_blueprint, roles_required, session
+from incident_bridge.web.helpers import act, ctx, now, page_blueprint, roles_required, uow
 
 PREFIX = "/admin/calendar"
 bp = page_blueprint("incident_bridge_calendar", __name__)
@@ -26,7 +24,7 @@ def index() -> Any:
     """Show the year's working days and hours, and the local overrides with their history."""
     year = request.args.get("year", type=int) or datetime.now(UTC).year
     year = min(max(year, 2020), 2035)
-    profile = bridge_state(current_app).policy.profile()
+    profile = ctx().profile
     form = OverrideForm()
     form.kind.choices = choices(
         [
@@ -35,7 +33,7 @@ def index() -> Any:
             if k is not OverrideKind.SCHEDULE
         ]
     )
-    months = calendar_admin.year_view(session(), profile, year)
+    months = calendar_admin.year_view(uow(), ctx(), year)
     return render_template(
         "incident_bridge/calendar.html",
         year=year,
@@ -43,7 +41,7 @@ def index() -> Any:
         total_days=sum(m.days for m in months),
         total_hours=sum(m.hours for m in months),
         profile=profile,
-        overrides=override_rows(session()),
+        overrides=uow().calendar.overrides(),
         describe=calendar_admin.describe,
         form=form,
         revoke_form=RevokeForm(),
@@ -68,7 +66,7 @@ def add() -> Any:
     return act(
         back,
         lambda: calendar_admin.add_override(
-            session(),
+            uow(),
             day=form.day.data,
             kind=form.kind.data,
             reason=form.reason.data or "",
@@ -91,7 +89,7 @@ def revoke(override_id: int) -> Any:
     return act(
         back,
         lambda: calendar_admin.revoke_override(
-            session(),
+            uow(),
             override_id,
             by=current_user.full_name,
             now=now(),

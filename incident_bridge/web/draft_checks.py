@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from incident_bridge.checks.report import DraftReport
-from incident_bridge.services.checks import CHECK_LABELS
+from incident_bridge.domain.review import Check
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,7 @@ class Finding:
 class Section:
     """One check's verdict and what it found."""
 
-    name: str
+    check: Check
     title: str
     ok: bool
     blocking: bool
@@ -35,19 +35,22 @@ class Section:
 
 def sections(report: DraftReport, text: str) -> list[Section]:
     """Every check's verdict, in the order a reviewer reads them."""
+
+    def section(check: Check, ok: bool, **found: Any) -> Section:
+        return Section(check, check.label, ok, check in report.blocking, **found)
+
     out = [
-        Section("greeting", CHECK_LABELS["greeting"], report.greeting.ok, "greeting" in report.blocking,
-                notes=list(report.greeting.problems)),
-        Section("spelling", CHECK_LABELS["spelling"], report.spelling.ok, "spelling" in report.blocking,
+        section(Check.GREETING, report.greeting.ok, notes=list(report.greeting.problems)),
+        section(Check.SPELLING, report.spelling.ok,
                 findings=[Finding(e.start, e.end, "Слово не найдено в словарях", e.word, tuple(e.suggestions))
                           for e in report.spelling.errors if e.kind == "spelling"]),
-        Section("grammar", CHECK_LABELS["grammar"], report.grammar.ok, "grammar" in report.blocking,
+        section(Check.GRAMMAR, report.grammar.ok,
                 findings=[Finding(e.start, e.end, e.message, None,
-                                  (e.suggestion,) if getattr(e, "suggestion", None) else ())
+                                  (e.suggestion,) if e.suggestion else ())
                           for e in report.grammar.errors]),
-        Section("completeness", CHECK_LABELS["completeness"], report.completeness.ok,
-                "completeness" in report.blocking, questions=list(report.completeness.questions)),
-        Section("style", CHECK_LABELS["style"], report.style.ok, "style" in report.blocking,
+        section(Check.COMPLETENESS, report.completeness.ok,
+                questions=list(report.completeness.questions)),
+        section(Check.STYLE, report.style.ok,
                 findings=[Finding(e.start, e.end, e.message) for e in report.style.errors]),
     ]  # fmt: skip
     return out

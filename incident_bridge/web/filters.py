@@ -10,14 +10,14 @@ from flask import Flask, current_app
 from flask_wtf.csrf import generate_csrf
 
 from incident_bridge.domain.events import EventKind
-from incident_bridge.domain.model import DraftKind, Feedback, Importance, Platform
-from incident_bridge.domain.workflow import Role, Status
+from incident_bridge.domain.model import DraftKind, Feedback, Importance, OutboundKind, Platform
+from incident_bridge.domain.workflow import DraftState, OutboxState, Role, Status
 from incident_bridge.state import bridge_state
 
 
 def organisation_zone() -> ZoneInfo:
     """The time zone of the organisation's regulation profile."""
-    return ZoneInfo(bridge_state(current_app).policy.profile().timezone)
+    return ZoneInfo(bridge_state(current_app).context.profile.timezone)
 
 
 def local_time(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
@@ -33,20 +33,6 @@ def safe_url(value: str | None) -> str | None:
         return None
     parts = urlsplit(value.strip())
     return value.strip() if parts.scheme in ("http", "https") and parts.netloc else None
-
-
-ANSWERABLE = {
-    "operator": "отдел по обращениям",
-    "executor": "исполнитель",
-    "curator": "куратор",
-    "regional": "региональный орган",
-    "admin": "администратор",
-}
-
-
-def answerable_label(value: str) -> str:
-    """Who answers for a clock, in Russian."""
-    return ANSWERABLE.get(value, value)
 
 
 def _label(enum_type: type) -> object:
@@ -66,17 +52,21 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
         local_time=local_time,
         safe_url=safe_url,
-        answerable_label=answerable_label,
         status_label=_label(Status),
         role_label=_label(Role),
         platform_label=_label(Platform),
         importance_label=_label(Importance),
         draft_kind_label=_label(DraftKind),
         feedback_label=_label(Feedback),
+        draft_state_label=_label(DraftState),
+        outbox_state_label=_label(OutboxState),
+        outbound_label=_label(OutboundKind),
         event_label=_label(EventKind),
     )
     app.jinja_env.globals.update(
         now_utc=lambda: datetime.now(UTC),
         csrf_token=generate_csrf,
         Status=Status,
+        DraftState=DraftState,
+        OutboxState=OutboxState,
     )

@@ -57,7 +57,6 @@ class ReasonForm(VersionedForm):
     reason = TextAreaField(
         "Причина", validators=[DataRequired("Укажите причину."), Length(max=4000)]
     )
-    clause = StringField("Пункт регламента", validators=[Optional(), Length(max=300)])
     submit = SubmitField("Подтвердить")
 
 

@@ -11,7 +11,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from incident_bridge.domain.errors import BridgeError, NotFound, PermissionDenied
+from incident_bridge.domain.workflow import Role
+from incident_bridge.persistence.uow import SqlAlchemyUnitOfWork
 from incident_bridge.services.actors import Actor, actor_for
+from incident_bridge.services.context import Context
 from incident_bridge.state import bridge_state
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -22,9 +25,24 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+#: Everyone but executors: the people who route, review and coordinate. Which of
+#: them may take a given step is the regulation's (the use case asks the profile).
+COORDINATORS = tuple(r.value for r in Role if r is not Role.EXECUTOR)
+
+
 def session() -> Any:
-    """The database session of the bridge."""
+    """The database session of the bridge (for the read-side views)."""
     return bridge_state(current_app).session()
+
+
+def uow() -> SqlAlchemyUnitOfWork:
+    """A unit of work for one use case."""
+    return bridge_state(current_app).unit_of_work()
+
+
+def ctx() -> Context:
+    """The organisation's profile, calendars and draft checker."""
+    return bridge_state(current_app).context
 
 
 def actor() -> Actor:

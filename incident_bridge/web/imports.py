@@ -10,10 +10,9 @@ from flask import render_template
 
 from adapters.file_import import import_file
 from incident_bridge.domain.errors import BridgeError
-from incident_bridge.domain.workflow import Role
 from incident_bridge.services.imports import import_rows, summary
 from incident_bridge.web.forms import ImportForm
-from incident_bridge.web.helpers import now, page_blueprint, roles_required, session
+from incident_bridge.web.helpers import COORDINATORS, ctx, now, page_blueprint, roles_required, uow
 
 PREFIX = "/admin/import"
 bp = page_blueprint("incident_bridge_import", __name__)
@@ -21,7 +20,7 @@ MOSCOW = ZoneInfo("Europe/Moscow")
 
 
 @bp.route("/", methods=["GET", "POST"])
-@roles_required(Role.ADMIN.value, Role.OPERATOR.value)
+@roles_required(*COORDINATORS)
 def index() -> Any:
     """Upload an export; show what was created, updated, unchanged or rejected and why."""
     form = ImportForm()
@@ -33,7 +32,7 @@ def index() -> Any:
             stamp = stamp.replace(tzinfo=MOSCOW)
         try:
             rows = import_file(upload.stream, filename=upload.filename, exported_at=stamp or now())
-            outcomes = import_rows(session(), rows, now(), source=upload.filename or "upload")
+            outcomes = import_rows(uow(), ctx(), rows, now(), source=upload.filename or "upload")
         except BridgeError as exc:
             error = exc.user_message
     return render_template(

@@ -4,22 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from incident_bridge.domain.model import DraftKind
-from incident_bridge.domain.workflow import Role, Status, allowed_actions
+from incident_bridge.domain.workflow import DraftState, Role, allowed_actions
 from incident_bridge.persistence.models import Incident
-from incident_bridge.services import checks, deadlines, directory, queries, workflow
-from incident_bridge.state import bridge_state
+from incident_bridge.services import checks, deadlines, queries, workflow
 from incident_bridge.web.draft_checks import review_context
 from incident_bridge.web.forms import ApproveForm, DraftForm, ReasonForm, RouteForm, choices
-from incident_bridge.web.helpers import act, actor, now, page_blueprint, roles_required, session
+from incident_bridge.web.helpers import (
+    COORDINATORS,
+    act,
+    actor,
+    ctx,
+    now,
+    page_blueprint,
+    roles_required,
+    session,
+    uow,
+)
 
 PREFIX = "/incidents"
 bp = page_blueprint("incident_bridge_incidents", __name__)
-
-OPERATORS = (Role.OPERATOR.value, Role.ADMIN.value)
 
 # The steps that need a written reason: the use case and what the person is told on success.
 REASON_STEPS = {
@@ -48,7 +55,7 @@ def _incident(incident_id: int) -> Incident:
 
 def _route_form(**values: Any) -> RouteForm:
     form = RouteForm(**values)
-    form.subdivision.choices = choices([(s.id, s.name) for s in directory.subdivisions(session())])
+    form.subdivision.choices = choices([(s.id, s.name) for s in uow().people.subdivisions()])
     return form
 
 
@@ -64,33 +71,34 @@ def show(incident_id: int) -> Any:
     route_form = _route_form(version=incident.version_id)
     draft = workflow.current_draft(incident)
     draft_form = DraftForm(version=incident.version_id)
-    if draft is not None and draft.state in ("editing", "returned"):
-        draft_form.kind.data = draft.kind
+    if draft is not None and draft.state in (DraftState.EDITING, DraftState.RETURNED):
+        draft_form.kind.data = draft.kind.value
         draft_form.text.data = draft.text
     review: dict[str, Any] = {"review": None}
-    if draft is not None and draft.state == "submitted":
-        report = checks.review(session(), incident, draft.text, DraftKind(draft.kind))
+    if draft is not None and draft.state is DraftState.SUBMITTED:
+        report = checks.review(uow(), ctx(), incident, draft.text, draft.kind)
         review = review_context(report, draft.text)
+    profile = ctx().profile
     return render_template(
         "incident_bridge/incident.html",
         incident=incident,
         draft=draft,
         **review,
         draft_text=draft.text if draft else "",
-        can_add_words=current_user.role in OPERATORS,
-        actions=allowed_actions(Status(incident.status), current_user.role),
+        can_add_words=current_user.role in COORDINATORS,
+        actions=allowed_actions(incident.status, current_user.role, profile.performers),
         route_form=route_form,
         draft_form=draft_form,
         confirm_form=ApproveForm(version=incident.version_id),
         outbox=queries.outbox_for(session(), incident.id),
-        clocks=deadlines.clocks(session(), incident, now()),
-        profile=bridge_state(current_app).policy.profile(),
+        clocks=deadlines.clocks(ctx(), incident, now(), uow().calendar.overrides()),
+        profile=profile,
         now=now(),
     )
 
 
 @bp.route("/<int:incident_id>/route", methods=["POST"])
-@roles_required(*OPERATORS)
+@roles_required(*COORDINATORS)
 def route(incident_id: int) -> Any:
     """Route the message to a subdivision."""
     form = _route_form()
@@ -99,7 +107,8 @@ def route(incident_id: int) -> Any:
     return act(
         _back(incident_id),
         lambda: workflow.route(
-            session(),
+            uow(),
+            ctx(),
             incident_id,
             actor(),
             form.subdivision.data,
@@ -121,17 +130,16 @@ def with_reason(incident_id: int, step: str) -> Any:
     if not form.validate_on_submit():
         return _invalid(form, incident_id)
     use_case, done = REASON_STEPS[step]
-    extra = {"clause": form.clause.data or None} if step == "exclude" else {}
     return act(
         _back(incident_id),
         lambda: use_case(
-            session(),
+            uow(),
+            ctx(),
             incident_id,
             actor(),
             (form.reason.data or "").strip(),
             now=now(),
             expected_version=form.seen_version(),
-            **extra,
         ),
         done,
     )
@@ -151,7 +159,8 @@ def draft(incident_id: int) -> Any:
         return act(
             _back(incident_id),
             lambda: workflow.submit_draft(
-                session(),
+                uow(),
+                ctx(),
                 incident_id,
                 actor(),
                 kind,
@@ -164,7 +173,8 @@ def draft(incident_id: int) -> Any:
     return act(
         _back(incident_id),
         lambda: workflow.save_draft(
-            session(),
+            uow(),
+            ctx(),
             incident_id,
             actor(),
             kind,
@@ -177,7 +187,7 @@ def draft(incident_id: int) -> Any:
 
 
 @bp.route("/<int:incident_id>/approve", methods=["POST"])
-@roles_required(*OPERATORS)
+@roles_required(*COORDINATORS)
 def approve(incident_id: int) -> Any:
     """Approve the draft under review; it goes out to the incident system."""
     form = ApproveForm()
@@ -186,7 +196,8 @@ def approve(incident_id: int) -> Any:
     return act(
         _back(incident_id),
         lambda: workflow.approve(
-            session(),
+            uow(),
+            ctx(),
             incident_id,
             actor(),
             now=now(),
@@ -226,7 +237,7 @@ def check_draft(incident_id: int) -> Any:
     if not form.validate_on_submit():
         abort(400)
     text = form.text.data or ""
-    report = checks.review(session(), incident, text, DraftKind(form.kind.data))
+    report = checks.review(uow(), ctx(), incident, text, DraftKind(form.kind.data))
     return render_template(
         "incident_bridge/_checks.html",
         **review_context(report, text),

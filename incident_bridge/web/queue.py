@@ -8,11 +8,11 @@ from flask import current_app, render_template, request
 from flask_login import current_user, login_required
 
 from incident_bridge.domain.model import Platform
-from incident_bridge.domain.workflow import Status
-from incident_bridge.services import directory, queries
+from incident_bridge.domain.workflow import Role, Status
+from incident_bridge.services import queries
 from incident_bridge.services import status as health
 from incident_bridge.state import bridge_state
-from incident_bridge.web.helpers import actor, now, page_blueprint, session
+from incident_bridge.web.helpers import actor, ctx, now, page_blueprint, session, uow
 
 PREFIX = ""
 bp = page_blueprint("incident_bridge_queue", __name__)
@@ -33,13 +33,13 @@ def index() -> Any:
     incidents = queries.queue(session(), actor(), flt)
     return render_template(
         "incident_bridge/queue.html",
-        rows=queries.with_nearest_clock(session(), incidents, now()),
+        rows=queries.with_nearest_clock(session(), ctx(), incidents, now()),
         flt=flt,
         statuses=list(Status),
         platforms=list(Platform),
-        subdivisions=directory.subdivisions(session()),
+        subdivisions=uow().people.subdivisions(),
         now=now(),
-        is_executor=current_user.role == "executor",
+        is_executor=current_user.role == Role.EXECUTOR,
         alert=health.current_alert(
             session(), now(), bridge_state(current_app).settings.unreachable_alert_minutes
         ),

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from incident_bridge.domain.model import Author
-from incident_bridge.services import outbox, sync
+from incident_bridge.services import outbox, polling
 from tests.fakes import make_card
 
 HOSTILE = 'Яма у дома 5. <script>alert(1)</script> "><img src=x onerror=alert(1)> Когда заделают?'
@@ -22,7 +22,8 @@ def _login(page: Any, base: str, login: str) -> None:
 
 def _run(app: Any, task: Any, fake_system: Any) -> None:
     with app.app_context():
-        task(app.extensions["incident_bridge"].db.session, fake_system, datetime.now(UTC))
+        state = app.extensions["incident_bridge"]
+        task(state.unit_of_work(), state.context, fake_system, datetime.now(UTC))
 
 
 def test_operator_and_executor_work_a_hostile_message_through_the_cycle(
@@ -31,7 +32,7 @@ def test_operator_and_executor_work_a_hostile_message_through_the_cycle(
     fake_system.add(
         make_card(text=HOSTILE, author=Author('<b>Иван</b>"><script>alert(2)</script>', None))
     )
-    _run(app, sync.poll, fake_system)
+    _run(app, polling.poll, fake_system)
 
     operator = page_factory()
     _login(operator, live_server, "operator")

@@ -50,8 +50,8 @@ def _act(app: Any, use_case: Any, *args: Any, **kwargs: Any) -> Any:
     from datetime import UTC, datetime
 
     with app.app_context():
-        session = app.extensions["incident_bridge"].session()
-        return use_case(session, *args, now=datetime.now(UTC), **kwargs)
+        state = app.extensions["incident_bridge"]
+        return use_case(state.unit_of_work(), state.context, *args, now=datetime.now(UTC), **kwargs)
 
 
 def test_seeded_mock_flows_into_the_queue_and_replies_flow_back_once(bridge, mock, people):
@@ -136,12 +136,10 @@ def test_transient_faults_are_retried_without_duplicates(bridge, mock, people):
 
         from incident_bridge.services import outbox
 
-        session = bridge.extensions["incident_bridge"].session()
+        state = bridge.extensions["incident_bridge"]
         later = datetime.now(UTC) + timedelta(hours=1)
-        assert (
-            outbox.push(session, bridge.extensions["incident_bridge"].incident_system(), later).sent
-            == 1
-        )
+        system = state.incident_system()
+        assert outbox.push(state.unit_of_work(), state.context, system, later).sent == 1
     assert len(mock.get("/pushed")["replies"]) == 1
     assert mock.get("/stats")["duplicate_effects"] == 0
 

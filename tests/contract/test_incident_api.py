@@ -50,7 +50,7 @@ def newest(pages: list[IncidentPage]) -> dict[str, IncidentCard]:
 def answer(
     ident: str, key: str = "outbox-1", text: str = "Здравствуйте! Воду дадут к 18:00."
 ) -> Outbound:
-    return Outbound(ident, OutboundKind.REPLY, key, text, "Петрова А. А.")
+    return Outbound(ident, OutboundKind.ANSWER, key, text, "Петрова А. А.")
 
 
 def truth(mock: LiveMock) -> dict[str, int]:

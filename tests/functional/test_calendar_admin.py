@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from incident_bridge.persistence.models import CalendarOverrideRow, Incident
-from incident_bridge.services import deadlines, sync
+from incident_bridge.services import deadlines, polling
 from tests.fakes import make_card
 
 
@@ -27,12 +27,13 @@ def test_local_holiday_applies_to_new_messages_only(browser, people, app, fake_s
     # A message that arrives on Monday 10 Nov 2025 at 17:30 Moscow, before the override is recorded.
     fake_system.add(make_card(number="OLD"))
     with app.app_context():
-        session = app.extensions["incident_bridge"].session()
-        sync.poll(session, fake_system, datetime(2025, 11, 10, 14, 30, tzinfo=UTC))
+        state = app.extensions["incident_bridge"]
+        session, uow, ctx = state.session(), state.unit_of_work(), state.context
+        polling.poll(uow, ctx, fake_system, datetime(2025, 11, 10, 14, 30, tzinfo=UTC))
         old = session.scalar(select(Incident).where(Incident.number == "OLD"))
+        at = datetime(2025, 11, 10, 15, tzinfo=UTC)
         old_clocks = {
-            c.name: c.due_at
-            for c in deadlines.clocks(session, old, datetime(2025, 11, 10, 15, tzinfo=UTC))
+            c.name: c.due_at for c in deadlines.clocks(ctx, old, at, uow.calendar.overrides())
         }
         session.remove()
 
@@ -47,12 +48,10 @@ def test_local_holiday_applies_to_new_messages_only(browser, people, app, fake_s
     assert "Распоряжение главы № 1-р" in page and "За год: 246 рабочих дней" in page
 
     with app.app_context():
-        session = app.extensions["incident_bridge"].session()
+        state = app.extensions["incident_bridge"]
+        session, uow, ctx = state.session(), state.unit_of_work(), state.context
         old = session.scalar(select(Incident).where(Incident.number == "OLD"))
-        again = {
-            c.name: c.due_at
-            for c in deadlines.clocks(session, old, datetime(2025, 11, 10, 15, tzinfo=UTC))
-        }
+        again = {c.name: c.due_at for c in deadlines.clocks(ctx, old, at, uow.calendar.overrides())}
         assert again == old_clocks  # recorded after the message arrived: its deadlines stay
         row = session.scalar(select(CalendarOverrideRow))
         recorded = row.recorded_at
@@ -60,13 +59,12 @@ def test_local_holiday_applies_to_new_messages_only(browser, people, app, fake_s
 
     fake_system.add(make_card(number="NEW"))
     with app.app_context():
-        session = app.extensions["incident_bridge"].session()
-        sync.poll(session, fake_system, recorded)
+        state = app.extensions["incident_bridge"]
+        session, uow, ctx = state.session(), state.unit_of_work(), state.context
+        polling.poll(uow, ctx, fake_system, recorded)
         new = session.scalar(select(Incident).where(Incident.number == "NEW"))
         # Arrived (as far as the calendar knows) after the override: 11 November is a day off.
-        calendar = deadlines.calendar_for(
-            deadlines.policy_of(session).profile(), deadlines.override_rows(session), new.arrived_at
-        )
+        calendar = ctx.calendars.known_at(uow.calendar.overrides(), new.arrived_at)
         assert not calendar.is_working_day(datetime(2025, 11, 11).date())
         session.remove()
 

@@ -8,17 +8,16 @@ from pathlib import Path
 import click
 import flask
 from click.testing import CliRunner
-from flask.cli import AppGroup, ScriptInfo
+from flask.cli import ScriptInfo
 
-from incident_bridge.cli import checks
+from incident_bridge.host import create_app
+from tests.conftest import shared_checker
 
 
 def make_app() -> flask.Flask:
-    app = flask.Flask(__name__)
-    group = AppGroup("bridge")
-    checks.register(group)
-    app.cli.add_command(group)
-    return app
+    """The reference app (Yelets profile) on an in-memory database, with the shared checker."""
+    config = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"}
+    return create_app(config, checker=shared_checker())
 
 
 def invoke(*args: str, stdin: str | None = None) -> click.testing.Result:

@@ -7,15 +7,16 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from incident_bridge.persistence.models import Incident
-from incident_bridge.services import sync
+from incident_bridge.services import polling
 from tests.fakes import make_card
 
 
 def _arrive(app, fake_system, at: datetime, **card):
     fake_system.add(make_card(**card))
     with app.app_context():
-        session = app.extensions["incident_bridge"].session()
-        sync.poll(session, fake_system, at)
+        state = app.extensions["incident_bridge"]
+        session = state.session()
+        polling.poll(state.unit_of_work(), state.context, fake_system, at)
         incident = session.scalars(select(Incident).order_by(Incident.id.desc())).first()
         session.expunge(incident)
         return incident

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from incident_bridge.domain.workflow import Status
 from incident_bridge.persistence.models import Incident
-from incident_bridge.services import outbox, sync
+from incident_bridge.services import outbox, polling
 from tests.fakes import make_card
 
 XSS = '<script>alert(1)</script> и "><img src=x onerror=alert(1)>'
@@ -18,10 +18,11 @@ XSS = '<script>alert(1)</script> и "><img src=x onerror=alert(1)>'
 def _incident(app: Any, fake_system: Any, **card: Any) -> Incident:
     fake_system.add(make_card(**card))
     with app.app_context():
-        session = app.extensions["incident_bridge"].db.session
         from datetime import UTC, datetime
 
-        sync.poll(session, fake_system, datetime.now(UTC))
+        state = app.extensions["incident_bridge"]
+        session = state.session()
+        polling.poll(state.unit_of_work(), state.context, fake_system, datetime.now(UTC))
         incident = session.scalars(select(Incident).order_by(Incident.id.desc())).first()
         session.expunge(incident)
         return incident
@@ -142,7 +143,8 @@ def test_whole_cycle_through_the_pages(browser, browser2, people, app, fake_syst
     with app.app_context():
         from datetime import UTC, datetime
 
-        outbox.push(app.extensions["incident_bridge"].db.session, fake_system, datetime.now(UTC))
+        state = app.extensions["incident_bridge"]
+        outbox.push(state.unit_of_work(), state.context, fake_system, datetime.now(UTC))
     assert _status(app, incident.id) == Status.CLOSED
     page = browser.get(page_url).get_data(as_text=True)
     assert "доставлено" in page

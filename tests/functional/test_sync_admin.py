@@ -10,7 +10,7 @@ from sqlalchemy import select
 from incident_bridge.domain.errors import DeliveryRejected, TransientDeliveryError
 from incident_bridge.domain.model import DraftKind, RejectedRecord
 from incident_bridge.persistence.models import Incident, QuarantinedRecord
-from incident_bridge.services import outbox, sync, workflow
+from incident_bridge.services import outbox, polling, workflow
 from incident_bridge.services.actors import actor_for
 from tests.fakes import GOOD_ANSWER, make_card
 
@@ -19,13 +19,21 @@ def _session(app):
     return app.extensions["incident_bridge"].session()
 
 
+def _uow(app):
+    return app.extensions["incident_bridge"].unit_of_work()
+
+
+def _ctx(app):
+    return app.extensions["incident_bridge"].context
+
+
 def test_quarantined_record_is_shown_and_retried(browser, people, app, fake_system):
     good = make_card(external_id="INC-Q")
     fake_system.rejected.append(
         RejectedRecord("INC-Q", '{"id": "INC-Q", "text": 5}', "text: не строка")
     )
     with app.app_context():
-        sync.poll(_session(app), fake_system, datetime.now(UTC))
+        polling.poll(_uow(app), _ctx(app), fake_system, datetime.now(UTC))
     browser.login("admin")
     page = browser.get("/admin/").get_data(as_text=True)
     assert "text: не строка" in page and "INC-Q" in page
@@ -47,15 +55,15 @@ def test_quarantined_record_is_shown_and_retried(browser, people, app, fake_syst
 def _approved(app, people, fake_system, now):
     fake_system.add(make_card())
     with app.app_context():
-        session = _session(app)
-        sync.poll(session, fake_system, now)
+        session, uow, ctx = _session(app), _uow(app), _ctx(app)
+        polling.poll(uow, ctx, fake_system, now)
         incident = session.scalars(select(Incident)).first()
         operator, executor = actor_for(people["operator"]), actor_for(people["roads_executor"])
-        workflow.route(session, incident.id, operator, people["roads"].id, now=now)
+        workflow.route(uow, ctx, incident.id, operator, people["roads"].id, now=now)
         workflow.submit_draft(
-            session, incident.id, executor, DraftKind.ANSWER, GOOD_ANSWER, now=now
+            uow, ctx, incident.id, executor, DraftKind.ANSWER, GOOD_ANSWER, now=now
         )
-        workflow.approve(session, incident.id, operator, now=now)
+        workflow.approve(uow, ctx, incident.id, operator, now=now)
         return incident.id
 
 
@@ -64,7 +72,7 @@ def test_rejected_delivery_needs_attention_and_is_retried_once(browser, people, 
     incident_id = _approved(app, people, fake_system, now)
     fake_system.failures.append(DeliveryRejected("incident is locked by moderator", 409))
     with app.app_context():
-        assert outbox.push(_session(app), fake_system, now).needs_attention == 1
+        assert outbox.push(_uow(app), _ctx(app), fake_system, now).needs_attention == 1
     browser.login("operator")
     url = f"/incidents/{incident_id}"
     page = browser.get(url).get_data(as_text=True)
@@ -74,7 +82,7 @@ def test_rejected_delivery_needs_attention_and_is_retried_once(browser, people, 
     row_id = page.split("/admin/outbox/")[1].split("/retry")[0]
     browser.submit(url, f"/admin/outbox/{row_id}/retry", {"back": url})
     with app.app_context():
-        assert outbox.push(_session(app), fake_system, datetime.now(UTC)).sent == 1
+        assert outbox.push(_uow(app), _ctx(app), fake_system, datetime.now(UTC)).sent == 1
     assert len(fake_system.effects) == 1
     assert "доставлено" in browser.get(url).get_data(as_text=True)
 
@@ -87,7 +95,7 @@ def test_operators_are_alerted_when_the_system_is_unreachable(
     _approved(app, people, fake_system, now - timedelta(minutes=minutes_down))
     fake_system.failures.append(TransientDeliveryError("connection refused"))
     with app.app_context():
-        outbox.push(_session(app), fake_system, now - timedelta(minutes=minutes_down))
+        outbox.push(_uow(app), _ctx(app), fake_system, now - timedelta(minutes=minutes_down))
     browser.login("operator")
     page = browser.get("/").get_data(as_text=True)
     assert ("Система Инцидент недоступна более 15 мин" in page) is alert

@@ -48,14 +48,15 @@ def test_poll_and_push_run_on_rq_and_deliver_once(redis_app, fake_system, people
     assert runner.enqueue(settings, "poll") is None  # same interval bucket: not enqueued twice
     _work(app)
     with app.app_context():
-        session = app.extensions["incident_bridge"].db.session
+        state = app.extensions["incident_bridge"]
+        session, uow, ctx = state.session(), state.unit_of_work(), state.context
         incident = session.scalar(select(Incident).where(Incident.external_id == card.external_id))
         operator, executor = actor_for(people["operator"]), actor_for(people["roads_executor"])
-        workflow.route(session, incident.id, operator, people["roads"].id, now=now)
+        workflow.route(uow, ctx, incident.id, operator, people["roads"].id, now=now)
         workflow.submit_draft(
-            session, incident.id, executor, DraftKind.ANSWER, GOOD_ANSWER, now=now
+            uow, ctx, incident.id, executor, DraftKind.ANSWER, GOOD_ANSWER, now=now
         )
-        workflow.approve(session, incident.id, operator, now=now)
+        workflow.approve(uow, ctx, incident.id, operator, now=now)
         incident_id = incident.id
         session.remove()
     runner.enqueue(settings, "push", now=1.0)

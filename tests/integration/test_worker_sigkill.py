@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 from incident_bridge.domain.model import DraftKind
 from incident_bridge.jobs import runner
 from incident_bridge.persistence.models import Incident, OutboxMessage
-from incident_bridge.services import sync, workflow
+from incident_bridge.services import polling, workflow
 from incident_bridge.services.actors import actor_for
 from mocks import create_app as create_mock
 from tests.conftest import (
@@ -80,17 +80,18 @@ def test_worker_killed_mid_delivery_loses_and_doubles_nothing(postgres_url, mock
     clean(app)
     people = make_people(app, datetime.now(UTC))
     with app.app_context():
-        session = app.extensions["incident_bridge"].session()
-        system = app.extensions["incident_bridge"].incident_system()
+        state = app.extensions["incident_bridge"]
+        session, uow, ctx = state.session(), state.unit_of_work(), state.context
+        system = state.incident_system()
         now = datetime.now(UTC)
-        sync.poll(session, system, now)
+        polling.poll(uow, ctx, system, now)
         incident = session.scalars(select(Incident)).first()
         operator, executor = actor_for(people["operator"]), actor_for(people["roads_executor"])
-        workflow.route(session, incident.id, operator, people["roads"].id, now=now)
+        workflow.route(uow, ctx, incident.id, operator, people["roads"].id, now=now)
         workflow.submit_draft(
-            session, incident.id, executor, DraftKind.ANSWER, "Здравствуйте! Сделаем.", now=now
+            uow, ctx, incident.id, executor, DraftKind.ANSWER, "Здравствуйте! Сделаем.", now=now
         )
-        workflow.approve(session, incident.id, operator, now=now, override_reason="тест")
+        workflow.approve(uow, ctx, incident.id, operator, now=now, override_reason="тест")
         session.remove()
     # The mock stores the reply, then hangs for 6 s before answering: the worker dies in between.
     requests.put(

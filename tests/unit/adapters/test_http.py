@@ -68,7 +68,7 @@ def system() -> Iterator[HttpIncidentSystem]:
     client.close()
 
 
-def reply(kind: OutboundKind = OutboundKind.REPLY, ident: str = "4812001") -> Outbound:
+def reply(kind: OutboundKind = OutboundKind.ANSWER, ident: str = "4812001") -> Outbound:
     return Outbound(ident, kind, "key-1", "Здравствуйте, Ольга! Ремонт в мае.", "Петров П. П.")
 
 
@@ -277,7 +277,7 @@ def test_wrong_credentials_are_a_rejection(system: HttpIncidentSystem) -> None:
 @pytest.mark.parametrize(
     ("kind", "wire_kind"),
     [
-        (OutboundKind.REPLY, "answer"),
+        (OutboundKind.ANSWER, "answer"),
         (OutboundKind.INTERIM, "interim"),
         (OutboundKind.CLARIFICATION, "clarification"),
     ],

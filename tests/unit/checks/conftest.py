@@ -1,10 +1,14 @@
-"""Fixtures of the text-check tests: the corpus of correct official replies."""
+"""Fixtures of the text-check tests: one shared lexicon and checker, and the corpus of replies."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+
+from incident_bridge.checks.report import DraftChecker
+from incident_bridge.checks.spelling_lexicon import SpellingLexicon
+from tests.conftest import shared_checker
 
 CORPUS = Path(__file__).with_name("data_correct_replies.txt")
 
@@ -21,3 +25,16 @@ def correct_replies() -> list[str]:
 def replies() -> list[str]:
     """Every correct reply of the corpus."""
     return correct_replies()
+
+
+@pytest.fixture(scope="session")
+def checker() -> DraftChecker:
+    """The session's one draft checker, the same the apps of the other tests share."""
+    checker: DraftChecker = shared_checker()
+    return checker
+
+
+@pytest.fixture(scope="session")
+def lexicon(checker: DraftChecker) -> SpellingLexicon:
+    """The one lexicon of the session: Hunspell takes seconds to load, so never one per test."""
+    return checker.lexicon

@@ -1,16 +1,26 @@
-"""Spelling: unknown words are flagged with suggestions; names, numbers, links and jargon are not."""
+"""Spelling: unknown words are flagged with suggestions; names, numbers, links, jargon are not."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 
 import pytest
 
-from incident_bridge.checks.spelling import check_spelling, suggest
+from incident_bridge.checks.spelling import check_spelling
+from incident_bridge.checks.spelling_lexicon import SpellingLexicon
+from incident_bridge.checks.spelling_suggest import suggest
 
 
-def flagged(text: str, **kwargs: object) -> list[str]:
-    return [e.word for e in check_spelling(text, **kwargs).errors if e.kind == "spelling"]  # type: ignore[arg-type]
+def flagged(
+    text: str,
+    lexicon: SpellingLexicon,
+    *,
+    author_name: str | None = None,
+    extra_words: Iterable[str] = frozenset(),
+) -> list[str]:
+    result = check_spelling(text, lexicon, author_name=author_name, extra_words=extra_words)
+    return [e.word for e in result.errors if e.kind == "spelling"]
 
 
 @pytest.mark.parametrize(
@@ -51,9 +61,11 @@ def flagged(text: str, **kwargs: object) -> list[str]:
         ("обслужевание", "обслуживание"),
     ],
 )
-def test_misspelling_is_flagged_with_the_right_suggestion(wrong: str, right: str) -> None:
+def test_misspelling_is_flagged_with_the_right_suggestion(
+    lexicon: SpellingLexicon, wrong: str, right: str
+) -> None:
     text = f"Сообщаем, что {wrong} будет учтено."
-    errors = [e for e in check_spelling(text).errors if e.kind == "spelling"]
+    errors = [e for e in check_spelling(text, lexicon).errors if e.kind == "spelling"]
     if wrong == right:
         assert errors == []
         return
@@ -62,8 +74,10 @@ def test_misspelling_is_flagged_with_the_right_suggestion(wrong: str, right: str
     assert text[errors[0].start : errors[0].end] == wrong
 
 
-def test_capitalised_misspelling_at_sentence_start_is_flagged_and_keeps_case() -> None:
-    errors = check_spelling("Извените за задержку ответа.").errors
+def test_capitalised_misspelling_at_sentence_start_is_flagged_and_keeps_case(
+    lexicon: SpellingLexicon,
+) -> None:
+    errors = check_spelling("Извените за задержку ответа.", lexicon).errors
     assert [e.word for e in errors] == ["Извените"]
     assert errors[0].suggestions[0] == "Извините"
 
@@ -81,7 +95,8 @@ def test_capitalised_misspelling_at_sentence_start_is_flagged_and_keeps_case() -
         "Вызовите аварийно-диспетчерскую службу по телефону 8 (800) 100-20-30.",
         "Подробности на сайте https://admin-elets.ru/news/123 и в группе vk.com/elets_adm.",
         "Пишите на почту priemnaya@elets.ru или в Telegram @elets_admin.",
-        "Обращение передано в ЖКХ, МКД № 5 включён в план, ТКО вывезены, МФЦ работает, ГИБДД уведомлена.",
+        "Обращение передано в ЖКХ, МКД № 5 включён в план, ТКО вывезены, МФЦ работает, "
+        "ГИБДД уведомлена.",
         "Управляющая компания ООО «Уютный дом» выполнила работы в 2024-м году.",
         "Уборку дворов на улице Кривенкова выполняет бригада Мухаметзянова.",
         "Мы передали информацию инженеру Хабибуллину и мастеру Загоруйко.",
@@ -92,45 +107,69 @@ def test_capitalised_misspelling_at_sentence_start_is_flagged_and_keeps_case() -
         "Жители СНТ «Рассвет» получат ответ по e-mail.",
     ],
 )
-def test_correct_official_text_has_no_spelling_errors(text: str) -> None:
-    assert flagged(text) == []
+def test_correct_official_text_has_no_spelling_errors(lexicon: SpellingLexicon, text: str) -> None:
+    assert flagged(text, lexicon) == []
 
 
-def test_the_authors_name_is_never_flagged() -> None:
+def test_the_authors_name_is_never_flagged(lexicon: SpellingLexicon) -> None:
     text = "Уважаемый Зульфугар! Благодарим Зульфугара за обращение."
-    assert flagged(text, author_name="Зульфугар Гасанов") == []
+    assert flagged(text, lexicon, author_name="Зульфугар Гасанов") == []
 
 
-def test_organisation_words_are_accepted() -> None:
+def test_organisation_words_are_accepted(lexicon: SpellingLexicon) -> None:
     text = "Обращение передано в Липецкоблводоканал и Елецгоргаз."
-    assert flagged(text) == ["Липецкоблводоканал"] or flagged(text) == []  # mid-sentence: names
+    # Mid-sentence, a capitalised word is taken for a name.
+    assert flagged(text, lexicon) in (["Липецкоблводоканал"], [])
     text = "липецкоблводоканал проверил сети."
-    assert flagged(text) == ["липецкоблводоканал"]
-    assert flagged(text, extra_words={"Липецкоблводоканал"}) == []
+    assert flagged(text, lexicon) == ["липецкоблводоканал"]
+    assert flagged(text, lexicon, extra_words={"Липецкоблводоканал"}) == []
 
 
 @pytest.mark.parametrize("word", ["щас", "хочим", "ложат", "фотки", "седня"])
-def test_colloquial_words_are_a_separate_kind(word: str) -> None:
-    result = check_spelling(f"Мы {word} всё проверим.")
+def test_colloquial_words_are_a_separate_kind(lexicon: SpellingLexicon, word: str) -> None:
+    result = check_spelling(f"Мы {word} всё проверим.", lexicon)
     assert [(e.word, e.kind) for e in result.errors] == [(word, "colloquial")]
     assert result.ok  # colloquial words are a matter of style, not spelling
 
 
-def test_result_is_not_ok_with_a_misspelling() -> None:
-    result = check_spelling("Работы будут выполнены в теччение недели.")
+def test_result_is_not_ok_with_a_misspelling(lexicon: SpellingLexicon) -> None:
+    result = check_spelling("Работы будут выполнены в теччение недели.", lexicon)
     assert not result.ok
 
 
-def test_corpus_of_correct_replies_has_no_spelling_errors(replies: list[str]) -> None:
-    found = {e.word for r in replies for e in check_spelling(r).errors}
+def test_corpus_of_correct_replies_has_no_spelling_errors(
+    lexicon: SpellingLexicon, replies: list[str]
+) -> None:
+    found = {e.word for r in replies for e in check_spelling(r, lexicon).errors}
     assert found == set()
 
 
-def test_suggestions_are_fast() -> None:
-    check_spelling("прогрев малаком")
+def test_suggestions_are_fast(lexicon: SpellingLexicon) -> None:
+    check_spelling("прогрев малаком", lexicon)
     words = ["отремантирован", "обезательно", "кантейнеры", "тратуара", "росписанию", "подьезде"]
+    lexicon.suggestions.clear()  # every word pays for its search, none is remembered
     start = time.perf_counter()
     for w in words:
-        suggest.__wrapped__(w)
+        suggest(w, lexicon)
     per_word = (time.perf_counter() - start) / len(words)
     assert per_word < 0.1
+
+
+def test_suggestions_are_remembered_by_their_lexicon(lexicon: SpellingLexicon) -> None:
+    found = suggest("кантейнер", lexicon)
+    assert found[0] == "контейнер"
+    assert suggest("кантейнер", lexicon) is found
+    lexicon.clear_caches()
+    assert suggest("кантейнер", lexicon) == found
+
+
+def test_two_lexicons_do_not_share_words_or_answers(lexicon: SpellingLexicon) -> None:
+    own = SpellingLexicon(words={"Липецкоблводоканал"})
+    text = "липецкоблводоканал проверил сети."
+    # Each order of asking: an answer one lexicon remembers never reaches the other.
+    assert flagged(text, own) == []
+    assert flagged(text, lexicon) == ["липецкоблводоканал"]
+    assert flagged(text, own) == []
+    assert "липецкоблводоканал" in own.vocabulary
+    assert "липецкоблводоканал" not in lexicon.vocabulary
+    assert len(own.suggestions) == 0 < len(lexicon.suggestions)

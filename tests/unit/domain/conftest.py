@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from incident_bridge.domain.regulations import Profile, load_profile
+from incident_bridge.domain.profile_loader import load_profile
+from incident_bridge.domain.regulations import Profile
 from incident_bridge.domain.worktime import WorkCalendar
 
 

@@ -70,7 +70,7 @@ def test_answer_with_one_rework(profiles: Callable[[str], Profile]) -> None:
     assert (local(c["rework"].due_at), c["rework"].left_minutes) == ("30.10 14:40", -10)
     assert local(c["review"].started_at) == "30.10 14:50"  # the latest run
     assert (local(c["total"].due_at), c["total"].left_minutes) == ("31.10 10:00", 235)
-    assert c["draft"].answerable == "executor" and c["route"].answerable == "operator"
+    assert c["draft"].who == "executor" and c["route"].who == "operator"
     assert next_due(c.values()) is None
 
 

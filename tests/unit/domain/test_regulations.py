@@ -11,16 +11,11 @@ import pytest
 
 from incident_bridge.domain.deadlines import due_for
 from incident_bridge.domain.errors import ConfigurationError, NotFound
-from incident_bridge.domain.regulations import (
-    CLOCK_NAMES,
-    Basis,
-    Profile,
-    Term,
-    Unit,
-    list_profiles,
-    load_profile,
-    load_profile_file,
-)
+from incident_bridge.domain.model import DraftKind
+from incident_bridge.domain.profile_loader import list_profiles, load_profile, load_profile_file
+from incident_bridge.domain.regulations import CLOCK_NAMES, Basis, Profile, Term, Unit
+from incident_bridge.domain.review import Check
+from incident_bridge.domain.workflow import Role
 
 START = datetime.fromisoformat("2025-10-31T15:00:00+03:00")
 
@@ -57,16 +52,27 @@ def test_profile_numbers(
 
 
 def test_yelets_blocks_approval_on_its_three_checks(profiles: Callable[[str], Profile]) -> None:
-    assert profiles("yelets").checks == ("greeting", "spelling", "grammar", "completeness")
+    yelets = profiles("yelets")
+    assert yelets.blocking_for(DraftKind.ANSWER) == {
+        Check.GREETING,
+        Check.SPELLING,
+        Check.GRAMMAR,
+        Check.COMPLETENESS,
+    }
+    # An interim answer or a clarification request does not answer the questions yet.
+    assert yelets.blocking_for(DraftKind.INTERIM) == {Check.GREETING, Check.SPELLING, Check.GRAMMAR}
+    assert Check.COMPLETENESS not in yelets.blocking_for(DraftKind.CLARIFICATION)
+    assert yelets.blocking_clause == "п. 7, 8"
 
 
 def test_relative_and_variant_clocks(profiles: Callable[[str], Profile]) -> None:
     assert profiles("lipetsk").clock("draft").before == "total"
     assert profiles("sobolevo").clock("draft").before == "total"
-    assert profiles("leningrad").clock("total").variants["high"] == Term(4, Unit.HOURS)
-    assert profiles("sobolevo").clock("total").variants["priority"] == Term(
+    assert profiles("leningrad").clock("total").variants["high"].term == Term(4, Unit.HOURS)
+    assert profiles("sobolevo").clock("total").variants["priority"].term == Term(
         4, Unit.HOURS, Basis.CALENDAR
     )
+    assert profiles("sobolevo").clock("total").variants["priority"].clause == "п. 8"
 
 
 def test_yelets_total_switches_to_calendar_hours(profiles: Callable[[str], Profile]) -> None:
@@ -80,7 +86,7 @@ def test_yelets_total_switches_to_calendar_hours(profiles: Callable[[str], Profi
 
 
 def test_with_clock_can_add_an_absent_clock(profiles: Callable[[str], Profile]) -> None:
-    yelets = profiles("yelets").with_clock("part", term=Term(2, Unit.HOURS), answerable="executor")
+    yelets = profiles("yelets").with_clock("part", term=Term(2, Unit.HOURS), who=Role.EXECUTOR)
     assert "part" not in yelets.absent and yelets.clock("part").term.amount == 2
     with pytest.raises(NotFound, match="нет срока"):
         profiles("yelets").clock("part")
@@ -89,7 +95,7 @@ def test_with_clock_can_add_an_absent_clock(profiles: Callable[[str], Profile]) 
 def test_user_directory_overrides_and_extends(tmp_path: Path) -> None:
     (tmp_path / "yelets.toml").write_text(
         'extends = "yelets"\n[clocks.draft]\namount = 4\n[clocks.part]\namount = 2\n'
-        'unit = "hours"\nanswerable = "executor"\n',
+        'unit = "hours"\nwho = "executor"\nclause = "распоряжение главы № 5"\n',
         encoding="utf-8",
     )
     profile = load_profile("yelets", [tmp_path])
@@ -106,12 +112,19 @@ def test_user_directory_overrides_and_extends(tmp_path: Path) -> None:
         ('[clocks.draft]\nunit = "days"', "clocks.draft.unit"),
         ("[clocks.draft]\namount = -1", "clocks.draft.amount"),
         ('[clocks.draft]\nstarts = ["teleport"]', "clocks.draft.starts"),
-        ('[clocks.draft]\nanswerable = "mayor"', "clocks.draft.answerable"),
+        ('[clocks.draft]\nwho = "mayor"', "clocks.draft.who"),
+        ('[clocks.draft]\nanswerable = "executor"', "clocks.draft.answerable"),
+        ('[clocks.draft]\nclause = " "', "clocks.draft.clause"),
+        ('[steps]\nroute = { who = "mayor", clause = "п. 5" }', "steps.route.who"),
+        ('[steps.route]\nclause = ""', "steps.route.clause"),
+        ('[steps]\nteleport = { who = "operator", clause = "п. 1" }', "steps.teleport"),
+        ('[blocking]\nanswer = ["astrology"]', "blocking.answer"),
+        ('[exclusion]\nclause = "п. 1"', "exclusion.grounds"),
         ('[clocks.draft]\nbefore = "part"', "clocks.draft.before"),
         ('[clocks.draft]\ncolour = "red"', "clocks.draft.colour"),
         ("[clocks.coffee]\namount = 1", "clocks.coffee"),
         ('[schedule]\nmon = ["18:00-09:00"]', "schedule"),
-        ('checks = ["astrology"]', "checks"),
+        ('checks = ["greeting"]', "checks"),
         ('[clocks.final_after_interim]\npauses = ["route"]', "clocks.final_after_interim.pauses"),
     ],
 )

@@ -1,0 +1,194 @@
+"""The queries of each aggregate, on SQLAlchemy: what the use cases ask the database.
+
+Each class is one aggregate's small set of look-ups; the use cases reach them
+through the unit of work (``uow.incidents``, ``uow.outbox``, …), so a unit test
+can hand them in-memory fakes instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from incident_bridge.domain.workflow import FINAL_STATUSES, OutboxState, Status
+from incident_bridge.persistence.models import (
+    CalendarOverrideRow,
+    DictionaryWord,
+    Incident,
+    OutboxMessage,
+    QuarantinedRecord,
+    Subdivision,
+    SyncState,
+    User,
+)
+
+OPEN_STATUSES = tuple(s for s in Status if s not in FINAL_STATUSES)
+
+
+class SqlAlchemyIncidents:
+    """Incidents by id and by the incident system's id."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, incident_id: int) -> Incident | None:
+        return self.session.get(Incident, incident_id)
+
+    def by_external_ids(self, external_ids: Collection[str]) -> dict[str, Incident]:
+        if not external_ids:
+            return {}
+        query = select(Incident).where(Incident.external_id.in_(list(external_ids)))
+        return {i.external_id: i for i in self.session.scalars(query)}
+
+    def in_work(self) -> Iterator[Incident]:
+        """Every incident not yet closed, redirected or excluded."""
+        return iter(
+            self.session.scalars(select(Incident).where(Incident.status.in_(OPEN_STATUSES)))
+        )
+
+
+class SqlAlchemyOutbox:
+    """Deliveries to the incident system."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, outbox_id: int) -> OutboxMessage | None:
+        return self.session.get(OutboxMessage, outbox_id)
+
+    def pending(self) -> list[OutboxMessage]:
+        """Every pending row, oldest first."""
+        query = select(OutboxMessage).where(OutboxMessage.state == OutboxState.PENDING)
+        return list(self.session.scalars(query.order_by(OutboxMessage.id)))
+
+
+class SqlAlchemyQuarantine:
+    """Records that failed validation, waiting for a valid version or a person."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, record_id: int) -> QuarantinedRecord | None:
+        return self.session.get(QuarantinedRecord, record_id)
+
+    def waiting_for_incident(self, source: str, external_id: str) -> QuarantinedRecord | None:
+        return self.session.scalars(
+            self._open(source).where(QuarantinedRecord.external_id == external_id).limit(1)
+        ).first()
+
+    def waiting_for_page(self, source: str, page_cursor: str) -> QuarantinedRecord | None:
+        """An unreadable record (no id) of the page read from ``page_cursor``."""
+        query = self._open(source).where(
+            QuarantinedRecord.external_id.is_(None), QuarantinedRecord.page_cursor == page_cursor
+        )
+        return self.session.scalars(query.limit(1)).first()
+
+    def waiting_for_incidents(
+        self, source: str, external_ids: Collection[str]
+    ) -> list[QuarantinedRecord]:
+        if not external_ids:
+            return []
+        query = self._open(source).where(QuarantinedRecord.external_id.in_(list(external_ids)))
+        return list(self.session.scalars(query))
+
+    def retryable(self, source: str, max_attempts: int, limit: int) -> list[QuarantinedRecord]:
+        """Open records to try again: fewest attempts first, readable ids before pages."""
+        query = (
+            self._open(source)
+            .where(QuarantinedRecord.attempts < max_attempts)
+            .order_by(
+                QuarantinedRecord.attempts,
+                QuarantinedRecord.external_id.is_(None),
+                QuarantinedRecord.id,
+            )
+            .limit(limit)
+        )
+        return list(self.session.scalars(query))
+
+    @staticmethod
+    def _open(source: str) -> Select[tuple[QuarantinedRecord]]:
+        return select(QuarantinedRecord).where(
+            QuarantinedRecord.resolved_at.is_(None), QuarantinedRecord.source == source
+        )
+
+
+class SqlAlchemySyncStates:
+    """The poller's cursor and health per incident system."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, system: str) -> SyncState | None:
+        return self.session.scalar(select(SyncState).where(SyncState.system == system))
+
+
+class SqlAlchemyCalendar:
+    """Local overrides of the working calendar."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def overrides(self) -> list[CalendarOverrideRow]:
+        """Every override ever recorded, oldest first."""
+        query = select(CalendarOverrideRow).order_by(CalendarOverrideRow.id)
+        return list(self.session.scalars(query))
+
+    def get(self, override_id: int) -> CalendarOverrideRow | None:
+        return self.session.get(CalendarOverrideRow, override_id)
+
+
+class SqlAlchemyDictionary:
+    """The organisation's own spelling dictionary."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def words(self) -> list[DictionaryWord]:
+        """The dictionary, alphabetically."""
+        query = select(DictionaryWord).order_by(func.lower(DictionaryWord.word))
+        return list(self.session.scalars(query))
+
+    def find(self, word: str) -> DictionaryWord | None:
+        """The entry of ``word``, whatever its case."""
+        query = select(DictionaryWord).where(func.lower(DictionaryWord.word) == word.lower())
+        return self.session.scalar(query)
+
+    def get(self, word_id: int) -> DictionaryWord | None:
+        return self.session.get(DictionaryWord, word_id)
+
+    def remove(self, word: DictionaryWord) -> None:
+        self.session.delete(word)
+
+
+class SqlAlchemyPeople:
+    """Subdivisions and the people who sign in."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def subdivision(self, subdivision_id: int) -> Subdivision | None:
+        return self.session.get(Subdivision, subdivision_id)
+
+    def subdivision_named(self, name: str) -> Subdivision | None:
+        """The subdivision called ``name``, whatever its case."""
+        query = select(Subdivision).where(func.lower(Subdivision.name) == name.lower())
+        return self.session.scalar(query)
+
+    def subdivisions(self, *, active_only: bool = True) -> list[Subdivision]:
+        """Subdivisions by name."""
+        query = select(Subdivision).order_by(Subdivision.name)
+        if active_only:
+            query = query.where(Subdivision.active.is_(True))
+        return list(self.session.scalars(query))
+
+    def user(self, user_id: int) -> User | None:
+        return self.session.get(User, user_id)
+
+    def user_by_login(self, login: str) -> User | None:
+        return self.session.scalar(select(User).where(User.login == login))
+
+    def users(self) -> list[User]:
+        """Everyone, by role and name."""
+        return list(self.session.scalars(select(User).order_by(User.role, User.full_name)))

@@ -1,0 +1,232 @@
+"""Storing incoming incident cards: decide what changed, then apply it.
+
+``decide`` is pure: given what is stored and a card from the system it says
+what to do. ``ingest_page`` is the thin shell that applies the decisions of one
+page (polled, re-fetched or imported) inside the caller's unit of work.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from incident_bridge.domain.events import EventKind
+from incident_bridge.domain.model import IncidentCard, IncidentPage
+from incident_bridge.domain.workflow import Action, Status
+from incident_bridge.persistence.models import AuthorMessage, Incident
+from incident_bridge.services import deadlines
+from incident_bridge.services.actors import SYSTEM_ACTOR
+from incident_bridge.services.context import Context
+from incident_bridge.services.history import apply, record
+from incident_bridge.services.quarantine import quarantine, resolve
+from incident_bridge.services.screening import screen_incident
+from incident_bridge.services.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+class Verdict(enum.StrEnum):
+    """What to do with one incoming card."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    SKIP_STALE = "skip_stale"  # an older or the same revision: never overwrite newer data
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The outcome of comparing a card with what is stored."""
+
+    verdict: Verdict
+    new_follow_ups: tuple[str, ...] = ()
+    feedback_changed: bool = False
+
+
+@dataclass(slots=True)
+class PageResult:
+    """Counts of one ingested page (or of a whole poll), for logs and the admin page."""
+
+    created: int = 0
+    updated: int = 0
+    stale: int = 0
+    quarantined: int = 0
+    incident_ids: list[int] = field(default_factory=list)
+
+    def add(self, other: PageResult) -> None:
+        """Fold another page's counts into these."""
+        self.created += other.created
+        self.updated += other.updated
+        self.stale += other.stale
+        self.quarantined += other.quarantined
+        self.incident_ids.extend(other.incident_ids)
+
+
+def decide(
+    stored_revision: int | None,
+    stored_follow_ups: set[str],
+    stored_feedback: str | None,
+    card: IncidentCard,
+) -> Decision:
+    """Decide how an incoming card changes what is stored (pure)."""
+    if stored_revision is None:
+        return Decision(
+            Verdict.CREATE, tuple(m.external_id for m in card.follow_ups), card.feedback is not None
+        )
+    if card.revision <= stored_revision:
+        return Decision(Verdict.SKIP_STALE)
+    new = tuple(m.external_id for m in card.follow_ups if m.external_id not in stored_follow_ups)
+    feedback = card.feedback.value if card.feedback else None
+    return Decision(Verdict.UPDATE, new, feedback != stored_feedback and feedback is not None)
+
+
+def ingest_page(
+    uow: UnitOfWork,
+    ctx: Context,
+    page: IncidentPage,
+    now: datetime,
+    *,
+    source: str = "fetch",
+    page_cursor: str | None = None,
+) -> PageResult:
+    """Store one page of cards and quarantine its rejected records, in the caller's unit of work."""
+    result = PageResult()
+    overrides = uow.calendar.overrides()  # once per page, not once per card
+    stored: list[Incident] = []
+    existing = uow.incidents.by_external_ids([c.external_id for c in page.cards])
+    for card in page.cards:
+        incident = existing.get(card.external_id)
+        decision = decide(
+            incident.remote_revision if incident else None,
+            {m.external_id for m in incident.follow_ups} if incident else set(),
+            incident.feedback if incident else None,
+            card,
+        )
+        if decision.verdict is Verdict.SKIP_STALE:
+            result.stale += 1
+            continue
+        if incident is None:
+            incident = _create(uow, ctx, card, now)
+            existing[card.external_id] = incident
+            result.created += 1
+        else:
+            _update(uow, incident, card, now)
+            result.updated += 1
+        log.info("incident %s", decision.verdict.value, extra={
+            "incident": card.external_id, "revision": card.revision, "source": source})  # fmt: skip
+        _follow_ups(uow, ctx, incident, card, decision, now)
+        if decision.feedback_changed and card.feedback is not None:
+            record(
+                uow,
+                incident,
+                EventKind.FEEDBACK,
+                SYSTEM_ACTOR,
+                now,
+                comment=card.feedback.label,
+                data={"feedback": card.feedback.value},
+            )
+        deadlines.refresh(ctx, incident, now, overrides)
+        stored.append(incident)
+    uow.flush()  # once per page: relationships carry the ids until then
+    result.incident_ids.extend(i.id for i in stored)
+    resolve(uow, [c.external_id for c in page.cards], now)
+    span = len(page.cards) + len(page.rejected)
+    for rejected in page.rejected:
+        quarantine(uow, rejected, now, source=source, page_cursor=page_cursor, page_span=span)
+        log.warning("record quarantined", extra={
+            "incident": rejected.external_id, "reason": rejected.reason, "source": source})  # fmt: skip
+        result.quarantined += 1
+    return result
+
+
+def _create(uow: UnitOfWork, ctx: Context, card: IncidentCard, now: datetime) -> Incident:
+    incident = Incident(
+        external_id=card.external_id,
+        status=Status.NEW,
+        arrived_at=now,
+        updated_at=now,
+        version_id=1,
+    )
+    _copy_card(incident, card)
+    uow.add(incident)
+    record(
+        uow,
+        incident,
+        EventKind.ARRIVED,
+        SYSTEM_ACTOR,
+        now,
+        after=Status.NEW,
+        data={"revision": card.revision, "importance": card.importance.value},
+    )
+    screen_incident(uow, ctx, incident, now)
+    return incident
+
+
+def _update(uow: UnitOfWork, incident: Incident, card: IncidentCard, now: datetime) -> None:
+    old = incident.remote_revision
+    _copy_card(incident, card)
+    incident.updated_at = now
+    record(
+        uow,
+        incident,
+        EventKind.UPDATED,
+        SYSTEM_ACTOR,
+        now,
+        data={
+            "revision": card.revision,
+            "previous_revision": old,
+            "importance": card.importance.value,
+        },
+    )
+
+
+def _follow_ups(
+    uow: UnitOfWork,
+    ctx: Context,
+    incident: Incident,
+    card: IncidentCard,
+    decision: Decision,
+    now: datetime,
+) -> None:
+    new_ids = set(decision.new_follow_ups)
+    for message in card.follow_ups:
+        if message.external_id not in new_ids:
+            continue
+        incident.follow_ups.append(
+            AuthorMessage(
+                external_id=message.external_id,
+                text=message.text,
+                created_at=message.created_at,
+            )
+        )
+        if incident.status is Status.AWAITING_AUTHOR:
+            apply(
+                uow,
+                ctx.profile,
+                incident,
+                Action.AUTHOR_REPLIED,
+                SYSTEM_ACTOR,
+                now,
+                data={"follow_up": message.external_id, "text": message.text},
+            )
+
+
+def _copy_card(incident: Incident, card: IncidentCard) -> None:
+    incident.number = card.number
+    incident.remote_created_at = card.created_at
+    incident.detected_at = card.detected_at
+    incident.text = card.text
+    incident.author_name = card.author.name
+    incident.author_url = card.author.profile_url
+    incident.platform = card.platform.value
+    incident.post_url = card.post_url
+    incident.municipality = card.municipality
+    incident.topic_group = card.topic_group
+    incident.topic = card.topic
+    incident.importance = card.importance.value
+    incident.attachments = list(card.attachments)
+    incident.remote_step = card.step
+    incident.feedback = card.feedback.value if card.feedback else None
+    incident.remote_revision = card.revision
+    incident.extra = dict(card.extra)

@@ -1,0 +1,173 @@
+"""Polling the incident system for changed incidents, and fetching quarantined ones again.
+
+Each stored page is one unit of work: the cursor advances only with the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from incident_bridge.domain.errors import IncidentSystemError, InvalidInput, NotFound
+from incident_bridge.domain.ports import IncidentSystem
+from incident_bridge.persistence.models import QuarantinedRecord, SyncState
+from incident_bridge.services.context import Context
+from incident_bridge.services.ingest import PageResult, ingest_page
+from incident_bridge.services.quarantine import FETCH
+from incident_bridge.services.unit_of_work import UnitOfWork
+
+DEFAULT_SYSTEM = "incident"
+RECHECK_WINDOW = 20
+MAX_ERRORS_PER_RUN = 5
+
+
+def sync_state(uow: UnitOfWork, system_name: str = DEFAULT_SYSTEM) -> SyncState:
+    """The poller's record for ``system_name``, created in the caller's unit of work if missing."""
+    state = uow.sync_states.get(system_name)
+    if state is None:
+        state = SyncState(system=system_name)
+        uow.add(state)
+    return state
+
+
+def poll(
+    uow: UnitOfWork,
+    ctx: Context,
+    system: IncidentSystem,
+    now: datetime,
+    *,
+    page_size: int = 100,
+    max_pages: int = 50,
+    system_name: str = DEFAULT_SYSTEM,
+    heartbeat: Callable[[], object] | None = None,
+) -> PageResult:
+    """Fetch changed incidents page by page; the cursor advances only after a page is stored.
+
+    Overlap window: each poll starts again from the cursor of the last stored page,
+    so a change the system recorded late (or a page it served twice) is still
+    seen; what was already stored is skipped by revision. ``heartbeat`` is called
+    after every stored page (it keeps the poller's lock alive).
+    """
+    with uow:
+        state = sync_state(uow, system_name)
+        cursor = state.overlap_cursor if state.overlap_cursor is not None else state.cursor
+    total = PageResult()
+    for _ in range(max_pages):
+        try:
+            page = system.fetch_changes(cursor or None, page_size)
+        except IncidentSystemError as exc:
+            # Keep the failure visible to admins, then let the job fail (rq retries it).
+            with uow:
+                state.last_error = str(exc)
+                state.last_error_at = now
+                if state.unreachable_since is None:
+                    state.unreachable_since = now
+            raise
+        with uow:
+            result = ingest_page(uow, ctx, page, now, page_cursor=cursor or "")
+            if page.next_cursor is not None:
+                state.overlap_cursor = cursor or ""  # "": the last page started at the beginning
+                state.cursor = cursor = page.next_cursor
+            state.last_success_at = now
+            state.unreachable_since = None
+        if heartbeat is not None:
+            heartbeat()
+        total.add(result)
+        if not page.has_more:
+            break
+    return total
+
+
+def retry_quarantined(
+    uow: UnitOfWork, ctx: Context, system: IncidentSystem, record_id: int, now: datetime
+) -> bool:
+    """Fetch a quarantined incident again; True when it now passes and is stored.
+
+    Records from import files cannot be fetched: import the corrected file instead.
+    """
+    with uow:
+        record = uow.quarantine.get(record_id)
+        if record is None or record.resolved_at is not None:
+            raise NotFound("Запись карантина не найдена или уже разобрана.")
+        if record.source != FETCH or not record.external_id:
+            raise InvalidInput(
+                "Эту запись нельзя запросить повторно: загрузите исправленный файл выгрузки."
+            )
+        page = system.fetch_incident(record.external_id)
+        if page.rejected:
+            record.reason = page.rejected[0].reason
+            record.raw = page.rejected[0].raw
+            return False
+        ingest_page(uow, ctx, replace(page, rejected=()), now)
+        record.resolved_at = now
+        return True
+
+
+def retry_quarantine(
+    uow: UnitOfWork,
+    ctx: Context,
+    system: IncidentSystem,
+    now: datetime,
+    *,
+    limit: int = 50,
+    max_attempts: int = 10,
+) -> int:
+    """Retry quarantined fetch records automatically; return how many were settled.
+
+    A record with an id is fetched again. A record whose id could not be read
+    is settled by reading its page again in small windows, each until it comes
+    back whole (progress is kept, so every poll moves on). After ``max_attempts``
+    failures in a row a record waits for a person (the admin page's «Повторить»).
+    """
+    items = uow.quarantine.retryable(FETCH, max_attempts, limit)
+    settled = errors = 0
+    for item in items:
+        failed = False
+        with uow:  # one item, one transaction: the progress made is kept even if a call fails
+            if item.resolved_at is None:
+                try:
+                    if item.external_id is not None:
+                        _refetch(uow, ctx, system, item, now)
+                    elif item.page_cursor is not None:
+                        _reread(uow, ctx, system, item, now)
+                except IncidentSystemError:
+                    failed = True
+            settled += not failed and item.resolved_at is not None
+        if failed:
+            errors += 1
+            if errors >= MAX_ERRORS_PER_RUN:
+                break  # the system is down again: the next poll tries later
+    return settled
+
+
+def _refetch(
+    uow: UnitOfWork, ctx: Context, system: IncidentSystem, item: QuarantinedRecord, now: datetime
+) -> None:
+    page = system.fetch_incident(item.external_id or "")
+    ingest_page(uow, ctx, replace(page, rejected=()), now)  # a valid card settles the record
+    if page.rejected:
+        item.attempts += 1
+        item.reason = page.rejected[0].reason
+
+
+def _reread(
+    uow: UnitOfWork, ctx: Context, system: IncidentSystem, item: QuarantinedRecord, now: datetime
+) -> None:
+    while item.page_span > 0:
+        window = system.fetch_changes(item.page_cursor or None, min(RECHECK_WINDOW, item.page_span))
+        # Records of the window that are bad but carry an id wait in quarantine like any other.
+        readable = tuple(r for r in window.rejected if r.external_id is not None)
+        ingest_page(uow, ctx, replace(window, rejected=readable), now)
+        unreadable = any(r.external_id is None for r in window.rejected)
+        if unreadable or window.next_cursor in (None, item.page_cursor):
+            item.attempts += 1  # still unreadable (or the cursor did not move): again next time
+            return
+        item.page_cursor = window.next_cursor
+        item.page_span -= len(
+            {c.external_id for c in window.cards} | {r.external_id for r in window.rejected}
+        )
+        item.attempts = 0
+        if not window.has_more:
+            break
+    item.resolved_at = now

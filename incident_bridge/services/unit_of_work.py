@@ -1,0 +1,129 @@
+"""What the use cases need from storage: a unit of work and the repositories it carries.
+
+Protocols, so the use cases run on SQLAlchemy in the product
+(``persistence.uow.SqlAlchemyUnitOfWork``) and on in-memory fakes in unit tests.
+A ``with uow:`` block is one transaction: leaving it commits, an exception
+rolls back; a block inside another joins it. Use cases never commit themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from types import TracebackType
+from typing import Protocol, Self
+
+from incident_bridge.persistence.models import (
+    CalendarOverrideRow,
+    DictionaryWord,
+    Incident,
+    OutboxMessage,
+    QuarantinedRecord,
+    Subdivision,
+    SyncState,
+    User,
+)
+
+
+class Incidents(Protocol):
+    """Incidents by id and by the incident system's id."""
+
+    def get(self, incident_id: int) -> Incident | None: ...
+
+    def by_external_ids(self, external_ids: Collection[str]) -> dict[str, Incident]: ...
+
+    def in_work(self) -> Iterator[Incident]: ...
+
+
+class Outbox(Protocol):
+    """Deliveries to the incident system."""
+
+    def get(self, outbox_id: int) -> OutboxMessage | None: ...
+
+    def pending(self) -> list[OutboxMessage]: ...
+
+
+class Quarantine(Protocol):
+    """Records that failed validation."""
+
+    def get(self, record_id: int) -> QuarantinedRecord | None: ...
+
+    def waiting_for_incident(self, source: str, external_id: str) -> QuarantinedRecord | None: ...
+
+    def waiting_for_page(self, source: str, page_cursor: str) -> QuarantinedRecord | None: ...
+
+    def waiting_for_incidents(
+        self, source: str, external_ids: Collection[str]
+    ) -> list[QuarantinedRecord]: ...
+
+    def retryable(self, source: str, max_attempts: int, limit: int) -> list[QuarantinedRecord]: ...
+
+
+class SyncStates(Protocol):
+    """The poller's cursor and health per incident system."""
+
+    def get(self, system: str) -> SyncState | None: ...
+
+
+class Calendar(Protocol):
+    """Local overrides of the working calendar."""
+
+    def overrides(self) -> list[CalendarOverrideRow]: ...
+
+    def get(self, override_id: int) -> CalendarOverrideRow | None: ...
+
+
+class Dictionary(Protocol):
+    """The organisation's own spelling dictionary."""
+
+    def words(self) -> list[DictionaryWord]: ...
+
+    def find(self, word: str) -> DictionaryWord | None: ...
+
+    def get(self, word_id: int) -> DictionaryWord | None: ...
+
+    def remove(self, word: DictionaryWord) -> None: ...
+
+
+class People(Protocol):
+    """Subdivisions and the people who sign in."""
+
+    def subdivision(self, subdivision_id: int) -> Subdivision | None: ...
+
+    def subdivision_named(self, name: str) -> Subdivision | None: ...
+
+    def subdivisions(self, *, active_only: bool = True) -> list[Subdivision]: ...
+
+    def user(self, user_id: int) -> User | None: ...
+
+    def user_by_login(self, login: str) -> User | None: ...
+
+    def users(self) -> list[User]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction around a use case, and the repositories it reads and changes."""
+
+    incidents: Incidents
+    outbox: Outbox
+    quarantine: Quarantine
+    sync_states: SyncStates
+    calendar: Calendar
+    dictionary: Dictionary
+    people: People
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def add(self, entity: object) -> None:
+        """Keep a new entity (stored when the transaction commits)."""
+        ...
+
+    def flush(self) -> None:
+        """Give new entities their ids now."""
+        ...
