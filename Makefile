@@ -1,6 +1,6 @@
 # Two commands do all set-up on a fresh machine (Python 3.11 and make present):
 #   make run   — the product with the mock incident system, at http://127.0.0.1:5000
-#   make test  — lint, layering contracts and the whole test suite
+#   make test  — lint, layering contracts, types and the whole test suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -34,6 +34,7 @@ browser-deps:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: $(STAMP) browser-deps lint
 	$(BIN)/pytest -q

@@ -45,8 +45,8 @@ DEFAULTS: dict[str, Any] = {
     "INCIDENT_BRIDGE_PROFILE": "yelets",
     # Extra directories searched for profile TOML files (copies an admin changed).
     "INCIDENT_BRIDGE_PROFILE_DIRS": (),
-    # Name of the organisation shown in the page header.
-    "INCIDENT_BRIDGE_ORGANISATION_NAME": "Администрация городского округа город Елец",
+    # Name of the organisation shown in the page header; None: the regulation profile's title.
+    "INCIDENT_BRIDGE_ORGANISATION_NAME": None,
     # URL prefix of the bridge's pages; a host application may mount them elsewhere.
     "INCIDENT_BRIDGE_URL_PREFIX": "",
     # Register Flask-Login's login manager (False if the host has its own).
@@ -75,7 +75,7 @@ class Settings:
     log_format: str
     profile: str
     profile_dirs: tuple[str, ...]
-    organisation_name: str
+    organisation_name: str | None
     url_prefix: str
     manage_login: bool
 

@@ -100,7 +100,7 @@ class IncidentBridge:
             return self.db
         existing = app.extensions.get("sqlalchemy")
         if existing is not None:
-            return existing  # type: ignore[no-any-return]
+            return existing
         if not app.config.get("SQLALCHEMY_DATABASE_URI") and not app.config.get("SQLALCHEMY_BINDS"):
             os.makedirs(app.instance_path, exist_ok=True)
             app.config["SQLALCHEMY_DATABASE_URI"] = (

@@ -67,13 +67,14 @@ class BridgeState:
         """Probe the job queue (raises when it does not answer)."""
         if self.queue_probe is None:
             return {"mode": "none"}
-        return self.queue_probe(self.settings)  # type: ignore[no-any-return]
+        return self.queue_probe(self.settings)
 
 
 def bridge_state(app: Flask) -> BridgeState:
     """The extension's state on ``app``, with a helpful error when it is missing."""
     try:
-        return app.extensions[EXTENSION_KEY]  # type: ignore[no-any-return]
+        state: BridgeState = app.extensions[EXTENSION_KEY]
+        return state
     except KeyError:
         raise RuntimeError(
             "incident-bridge is not registered on this app. Did you forget to call 'init_app'?"

@@ -105,12 +105,12 @@ class Term:
         return timedelta(minutes=self.amount * (60 if self.unit is Unit.HOURS else 1))
 
     def describe(self) -> str:
-        """Russian wording, e.g. «8 рабочих ч» or «30 мин»."""
+        """Russian wording, e.g. «8 раб. ч» or «30 мин» (calendar time)."""
         amount = f"{self.amount:g}"
         if self.unit is Unit.WORKING_DAYS:
             return f"{amount} раб. дн."
         unit = "ч" if self.unit is Unit.HOURS else "мин"
-        return f"{amount} {'рабочих ' if self.basis is Basis.WORKING else ''}{unit}"
+        return f"{amount} {'раб. ' if self.basis is Basis.WORKING else ''}{unit}"
 
 
 @dataclass(frozen=True, slots=True)

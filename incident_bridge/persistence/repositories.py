@@ -108,7 +108,7 @@ class SqlAlchemyQuarantine:
         return list(self.session.scalars(query))
 
     @staticmethod
-    def _open(source: str) -> Select[tuple[QuarantinedRecord]]:
+    def _open(source: str) -> Select[QuarantinedRecord]:
         return select(QuarantinedRecord).where(
             QuarantinedRecord.resolved_at.is_(None), QuarantinedRecord.source == source
         )

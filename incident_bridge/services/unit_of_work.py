@@ -103,13 +103,26 @@ class People(Protocol):
 class UnitOfWork(Protocol):
     """One transaction around a use case, and the repositories it reads and changes."""
 
-    incidents: Incidents
-    outbox: Outbox
-    quarantine: Quarantine
-    sync_states: SyncStates
-    calendar: Calendar
-    dictionary: Dictionary
-    people: People
+    @property
+    def incidents(self) -> Incidents: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    @property
+    def quarantine(self) -> Quarantine: ...
+
+    @property
+    def sync_states(self) -> SyncStates: ...
+
+    @property
+    def calendar(self) -> Calendar: ...
+
+    @property
+    def dictionary(self) -> Dictionary: ...
+
+    @property
+    def people(self) -> People: ...
 
     def __enter__(self) -> Self: ...
 

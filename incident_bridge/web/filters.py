@@ -20,6 +20,12 @@ def organisation_zone() -> ZoneInfo:
     return ZoneInfo(bridge_state(current_app).context.profile.timezone)
 
 
+def organisation_name() -> str:
+    """The name in the page header: the setting, else the regulation profile's title."""
+    state = bridge_state(current_app)
+    return state.settings.organisation_name or state.context.profile.title
+
+
 def local_time(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
     """Format an aware UTC datetime in the organisation's zone."""
     if value is None:
@@ -66,6 +72,7 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.globals.update(
         now_utc=lambda: datetime.now(UTC),
         csrf_token=generate_csrf,
+        organisation_name=organisation_name,
         Status=Status,
         DraftState=DraftState,
         OutboxState=OutboxState,

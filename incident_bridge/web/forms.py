@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
@@ -24,9 +26,9 @@ from incident_bridge.domain.workflow import Role
 REQUIRED = "Заполните поле."
 
 
-def choices(pairs: list[tuple[object, str]]) -> list[SelectChoice]:
+def choices(pairs: Sequence[tuple[object, str]]) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""
-    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class LoginForm(FlaskForm):
