@@ -376,5 +376,4 @@ def _changing(
     with uow:
         incident = load(uow, incident_id, expected_version)
         yield incident
-        uow.flush()
         deadlines.refresh(ctx, incident, now, uow.calendar.overrides())

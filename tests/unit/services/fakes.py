@@ -1,0 +1,549 @@
+"""An in-memory unit of work: the use cases run on it with no database.
+
+``FakeUnitOfWork`` keeps the persistence model instances themselves (ORM
+classes instantiated without a session: relationships are plain lists and
+``back_populates`` still wires both sides) and behaves like
+``persistence.uow.SqlAlchemyUnitOfWork``:
+
+- a ``with uow:`` block is one transaction; a block inside another joins it;
+- leaving the outermost block flushes and commits (``committed`` counts it);
+- an exception rolls back: the repositories' rows and every attribute of every
+  held entity are put back as they were when the outermost block began
+  (``rolled_back`` counts it), so "a refused step changes nothing" is checked
+  for real;
+- ``flush`` (also run before every query but a look-up by id, like SQLAlchemy's
+  autoflush) gives new entities their ids (per type, from 1), applies the column
+  defaults, fills foreign keys from relationships, enforces unique columns,
+  refuses changes to history entries like the database's listener, and bumps
+  ``Incident.version_id`` of incidents whose columns changed since the last
+  flush (as ``version_id_col`` does).
+
+What it does not do: two sessions racing each other (``StaleDataError`` at
+commit). A lost optimistic-locking race between two transactions is covered by
+``tests/integration/test_lifecycle.py`` on SQLite and PostgreSQL; here a stale
+``expected_version`` is refused by ``workflow.load`` exactly as in the product.
+Many-to-one relationships are not loaded from a foreign key either (the use
+cases read the ids), and id counters are not rolled back (like sequences).
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import Table, UniqueConstraint
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapper, class_mapper
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.interfaces import MANYTOONE, ONETOMANY
+
+from incident_bridge.domain.errors import BridgeError
+from incident_bridge.domain.workflow import FINAL_STATUSES, OutboxState, Role
+from incident_bridge.persistence.models import (
+    AuthorMessage,
+    CalendarOverrideRow,
+    DictionaryWord,
+    Draft,
+    Incident,
+    IncidentEvent,
+    OutboxMessage,
+    QuarantinedRecord,
+    Subdivision,
+    SyncState,
+    User,
+)
+from incident_bridge.services.unit_of_work import UnitOfWork
+
+Autoflush = Callable[[], None]
+
+
+class FakeIncidents:
+    """Incidents, held in memory; their drafts, history and follow-ups live in their lists."""
+
+    def __init__(self, autoflush: Autoflush) -> None:
+        self.rows: list[Incident] = []
+        self._autoflush = autoflush
+
+    def get(self, incident_id: int) -> Incident | None:
+        return next((i for i in self.rows if i.id == incident_id), None)
+
+    def by_external_ids(self, external_ids: Collection[str]) -> dict[str, Incident]:
+        self._autoflush()
+        wanted = set(external_ids)
+        return {i.external_id: i for i in self.rows if i.external_id in wanted}
+
+    def in_work(self) -> Iterator[Incident]:
+        self._autoflush()
+        return iter([i for i in self.rows if i.status not in FINAL_STATUSES])
+
+
+class FakeOutbox:
+    """Deliveries to the incident system, held in memory."""
+
+    def __init__(self, autoflush: Autoflush) -> None:
+        self.rows: list[OutboxMessage] = []
+        self._autoflush = autoflush
+
+    def get(self, outbox_id: int) -> OutboxMessage | None:
+        return next((r for r in self.rows if r.id == outbox_id), None)
+
+    def pending(self) -> list[OutboxMessage]:
+        self._autoflush()
+        return sorted((r for r in self.rows if r.state == OutboxState.PENDING), key=_id)
+
+
+class FakeQuarantine:
+    """Records that failed validation, held in memory."""
+
+    def __init__(self, autoflush: Autoflush) -> None:
+        self.rows: list[QuarantinedRecord] = []
+        self._autoflush = autoflush
+
+    def get(self, record_id: int) -> QuarantinedRecord | None:
+        return next((r for r in self.rows if r.id == record_id), None)
+
+    def waiting_for_incident(self, source: str, external_id: str) -> QuarantinedRecord | None:
+        return next((r for r in self._open(source) if r.external_id == external_id), None)
+
+    def waiting_for_page(self, source: str, page_cursor: str) -> QuarantinedRecord | None:
+        return next(
+            (
+                r
+                for r in self._open(source)
+                if r.external_id is None and r.page_cursor == page_cursor
+            ),
+            None,
+        )
+
+    def waiting_for_incidents(
+        self, source: str, external_ids: Collection[str]
+    ) -> list[QuarantinedRecord]:
+        wanted = set(external_ids)
+        return [r for r in self._open(source) if r.external_id in wanted]
+
+    def retryable(self, source: str, max_attempts: int, limit: int) -> list[QuarantinedRecord]:
+        found = [r for r in self._open(source) if r.attempts < max_attempts]
+        found.sort(key=lambda r: (r.attempts, r.external_id is None, r.id))
+        return found[:limit]
+
+    def _open(self, source: str) -> list[QuarantinedRecord]:
+        self._autoflush()
+        return sorted(
+            (r for r in self.rows if r.resolved_at is None and r.source == source), key=_id
+        )
+
+
+class FakeSyncStates:
+    """The poller's cursor and health per incident system, held in memory."""
+
+    def __init__(self, autoflush: Autoflush) -> None:
+        self.rows: list[SyncState] = []
+        self._autoflush = autoflush
+
+    def get(self, system: str) -> SyncState | None:
+        self._autoflush()
+        return next((s for s in self.rows if s.system == system), None)
+
+
+class FakeCalendar:
+    """Local overrides of the working calendar, held in memory."""
+
+    def __init__(self, autoflush: Autoflush) -> None:
+        self.rows: list[CalendarOverrideRow] = []
+        self._autoflush = autoflush
+
+    def overrides(self) -> list[CalendarOverrideRow]:
+        self._autoflush()
+        return sorted(self.rows, key=_id)
+
+    def get(self, override_id: int) -> CalendarOverrideRow | None:
+        return next((r for r in self.rows if r.id == override_id), None)
+
+
+class FakeDictionary:
+    """The organisation's own spelling dictionary, held in memory."""
+
+    def __init__(self, autoflush: Autoflush) -> None:
+        self.rows: list[DictionaryWord] = []
+        self._autoflush = autoflush
+
+    def words(self) -> list[DictionaryWord]:
+        self._autoflush()
+        return sorted(self.rows, key=lambda w: w.word.lower())
+
+    def find(self, word: str) -> DictionaryWord | None:
+        self._autoflush()
+        return next((w for w in self.rows if w.word.lower() == word.lower()), None)
+
+    def get(self, word_id: int) -> DictionaryWord | None:
+        return next((w for w in self.rows if w.id == word_id), None)
+
+    def remove(self, word: DictionaryWord) -> None:
+        self.rows.remove(word)
+
+
+class FakePeople:
+    """Subdivisions and people, held in memory."""
+
+    def __init__(self, autoflush: Autoflush) -> None:
+        self.subdivision_rows: list[Subdivision] = []
+        self.user_rows: list[User] = []
+        self._autoflush = autoflush
+
+    def subdivision(self, subdivision_id: int) -> Subdivision | None:
+        return next((s for s in self.subdivision_rows if s.id == subdivision_id), None)
+
+    def subdivision_named(self, name: str) -> Subdivision | None:
+        self._autoflush()
+        return next((s for s in self.subdivision_rows if s.name.lower() == name.lower()), None)
+
+    def subdivisions(self, *, active_only: bool = True) -> list[Subdivision]:
+        self._autoflush()
+        found = [s for s in self.subdivision_rows if s.active or not active_only]
+        return sorted(found, key=lambda s: s.name)
+
+    def user(self, user_id: int) -> User | None:
+        return next((u for u in self.user_rows if u.id == user_id), None)
+
+    def user_by_login(self, login: str) -> User | None:
+        self._autoflush()
+        return next((u for u in self.user_rows if u.login == login), None)
+
+    def users(self) -> list[User]:
+        self._autoflush()
+        return sorted(self.user_rows, key=lambda u: (u.role.value, u.full_name))
+
+
+@dataclass(slots=True)
+class _Snapshot:
+    """What the outermost block began with: each table's rows, each entity's attributes."""
+
+    tables: list[list[Any]]
+    entities: dict[object, dict[str, Any]]
+    flushed: dict[object, dict[str, Any]]
+
+
+class FakeUnitOfWork:
+    """The ``UnitOfWork`` of the unit tests: in memory, committed or really rolled back."""
+
+    def __init__(self) -> None:
+        self.incidents = FakeIncidents(self.flush)
+        self.outbox = FakeOutbox(self.flush)
+        self.quarantine = FakeQuarantine(self.flush)
+        self.sync_states = FakeSyncStates(self.flush)
+        self.calendar = FakeCalendar(self.flush)
+        self.dictionary = FakeDictionary(self.flush)
+        self.people = FakePeople(self.flush)
+        #: How many outermost blocks committed, and how many rolled back.
+        self.committed = 0
+        self.rolled_back = 0
+        self._depth = 0
+        self._snapshot: _Snapshot | None = None
+        self._ids: dict[type, Iterator[int]] = {}
+        # Column values as of the last flush: what "changed since" is measured against.
+        self._flushed: dict[object, dict[str, Any]] = {}
+
+    # -- the transaction ------------------------------------------------------------------
+
+    def __enter__(self) -> Self:
+        if self._depth == 0:
+            self._snapshot = self._take_snapshot()
+        self._depth += 1
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._depth -= 1
+        if self._depth:
+            return  # an inner block: the outermost one commits or rolls back
+        if exc_type is not None:
+            self._rollback()
+            return
+        try:
+            self.flush()
+        except BaseException:
+            self._rollback()
+            raise
+        self._snapshot = None
+        self.committed += 1
+
+    def add(self, entity: object) -> None:
+        """Keep a new entity in the repository of its type (children go to their incident)."""
+        table = self._table_of(entity)
+        if table is not None:
+            if entity not in table:
+                table.append(entity)
+            return
+        if isinstance(entity, IncidentEvent | Draft | AuthorMessage):
+            self._attach_child(entity)
+            return
+        raise TypeError(f"FakeUnitOfWork cannot keep a {type(entity).__name__}")
+
+    def flush(self) -> None:
+        """Give new entities ids and defaults, wire foreign keys, check constraints, bump versions."""
+        entities = list(self._entities())
+        for entity in entities:
+            if entity.id is None:
+                _apply_defaults(entity)
+                entity.id = next(self._ids.setdefault(type(entity), itertools.count(1)))
+        for entity in entities:
+            _sync_foreign_keys(entity)
+        _check_unique(entities)
+        flushed: dict[object, dict[str, Any]] = {}
+        for entity in entities:
+            before = self._flushed.get(entity)
+            now = _columns(entity)
+            if before is not None and before != now:
+                if isinstance(entity, IncidentEvent):
+                    raise BridgeError(
+                        "История сообщения только дополняется: запись нельзя изменить или удалить."
+                    )
+                if isinstance(entity, Incident) and _without_version(before) != _without_version(
+                    now
+                ):
+                    entity.version_id = before["version_id"] + 1
+                    now = _columns(entity)
+            flushed[entity] = now
+        self._flushed = flushed
+
+    # -- what the fake holds --------------------------------------------------------------
+
+    def _tables(self) -> list[list[Any]]:
+        return [
+            self.incidents.rows,
+            self.outbox.rows,
+            self.quarantine.rows,
+            self.sync_states.rows,
+            self.calendar.rows,
+            self.dictionary.rows,
+            self.people.subdivision_rows,
+            self.people.user_rows,
+        ]
+
+    def _table_of(self, entity: object) -> list[Any] | None:
+        match entity:
+            case Incident():
+                return self.incidents.rows
+            case OutboxMessage():
+                return self.outbox.rows
+            case QuarantinedRecord():
+                return self.quarantine.rows
+            case SyncState():
+                return self.sync_states.rows
+            case CalendarOverrideRow():
+                return self.calendar.rows
+            case DictionaryWord():
+                return self.dictionary.rows
+            case Subdivision():
+                return self.people.subdivision_rows
+            case User():
+                return self.people.user_rows
+        return None
+
+    def _attach_child(self, entity: IncidentEvent | Draft | AuthorMessage) -> None:
+        """A draft, history entry or follow-up is stored in its incident's list."""
+        if isinstance(entity, AuthorMessage):
+            parent = self.incidents.get(entity.incident_id)
+            if parent is None:
+                raise ValueError("A follow-up needs the id of a kept incident.")
+            if entity not in parent.follow_ups:
+                parent.follow_ups.append(entity)
+            return
+        incident = entity.incident or self.incidents.get(entity.incident_id)
+        if incident is None or incident not in self.incidents.rows:
+            raise ValueError(
+                f"A {type(entity).__name__} needs an incident kept by the unit of work."
+            )
+        entity.incident = incident  # back_populates puts it in the incident's list
+
+    def _entities(self) -> Iterator[Any]:
+        for table in self._tables():
+            yield from table
+        for incident in self.incidents.rows:
+            yield from incident.drafts
+            yield from incident.events
+            yield from incident.follow_ups
+
+    # -- rollback -------------------------------------------------------------------------
+
+    def _take_snapshot(self) -> _Snapshot:
+        return _Snapshot(
+            tables=[list(table) for table in self._tables()],
+            entities={entity: _attributes(entity) for entity in self._entities()},
+            flushed=dict(self._flushed),
+        )
+
+    def _rollback(self) -> None:
+        snapshot, self._snapshot = self._snapshot, None
+        assert snapshot is not None, "rollback outside a transaction"
+        for table, rows in zip(self._tables(), snapshot.tables, strict=True):
+            table[:] = rows
+        for entity, attributes in snapshot.entities.items():
+            _restore(entity, attributes)
+        self._flushed = snapshot.flushed
+        self.rolled_back += 1
+
+
+def _id(entity: Any) -> int:
+    return int(entity.id) if entity.id is not None else 0
+
+
+def _mapper(entity: object) -> Mapper[Any]:
+    return class_mapper(type(entity))
+
+
+def _column_keys(entity: object) -> list[str]:
+    return [attribute.key for attribute in _mapper(entity).column_attrs]
+
+
+def _columns(entity: object) -> dict[str, Any]:
+    """The entity's column values (copied: JSON columns hold mutable dicts and lists)."""
+    return {key: copy.deepcopy(entity.__dict__.get(key)) for key in _column_keys(entity)}
+
+
+def _without_version(columns: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in columns.items() if key != "version_id"}
+
+
+def _attributes(entity: object) -> dict[str, Any]:
+    """Everything a rollback must put back: set columns, relationship targets and lists."""
+    mapper = _mapper(entity)
+    saved: dict[str, Any] = {
+        key: copy.deepcopy(entity.__dict__[key])
+        for key in _column_keys(entity)
+        if key in entity.__dict__
+    }
+    for relationship in mapper.relationships:
+        if relationship.uselist:
+            saved[relationship.key] = list(getattr(entity, relationship.key))
+        elif relationship.key in entity.__dict__:
+            saved[relationship.key] = entity.__dict__[relationship.key]
+    return saved
+
+
+def _restore(entity: object, saved: dict[str, Any]) -> None:
+    """Put the attributes back without firing back_populates (each side is restored itself)."""
+    mapper = _mapper(entity)
+    for key in [*_column_keys(entity), *(r.key for r in mapper.relationships)]:
+        if key in saved:
+            set_committed_value(entity, key, saved[key])
+        else:
+            entity.__dict__.pop(key, None)
+
+
+def _apply_defaults(entity: object) -> None:
+    """What an INSERT would fill in: the column defaults of attributes never set."""
+    mapper = _mapper(entity)
+    for attribute in mapper.column_attrs:
+        default = attribute.columns[0].default
+        if attribute.key in entity.__dict__ or default is None:
+            continue
+        if default.is_scalar:
+            setattr(entity, attribute.key, default.arg)
+        elif default.is_callable:
+            setattr(entity, attribute.key, default.arg(None))
+
+
+def _sync_foreign_keys(entity: object) -> None:
+    """Copy the related rows' ids into the foreign keys, as a flush does."""
+    mapper = _mapper(entity)
+    for relationship in mapper.relationships:
+        value = entity.__dict__.get(relationship.key)
+        if value is None:
+            continue
+        if relationship.direction is MANYTOONE:
+            _copy_keys(value, entity, relationship.local_remote_pairs, reverse=True)
+        elif relationship.direction is ONETOMANY:
+            for child in value:
+                _copy_keys(entity, child, relationship.local_remote_pairs, reverse=False)
+
+
+def _copy_keys(source: object, target: object, pairs: Any, *, reverse: bool) -> None:
+    for local, remote in pairs:
+        source_column, target_column = (remote, local) if reverse else (local, remote)
+        source_key = _mapper(source).get_property_by_column(source_column).key
+        target_key = _mapper(target).get_property_by_column(target_column).key
+        value = source.__dict__.get(source_key)
+        if value is not None and target.__dict__.get(target_key) != value:
+            setattr(target, target_key, value)
+
+
+def _check_unique(entities: Iterable[object]) -> None:
+    """Refuse duplicates of unique columns, as the database's constraints would."""
+    seen: set[tuple[Any, ...]] = set()
+    for entity in entities:
+        mapper = _mapper(entity)
+        table = mapper.local_table
+        assert isinstance(table, Table)
+        for constraint in table.constraints:
+            if not isinstance(constraint, UniqueConstraint):
+                continue
+            keys = tuple(mapper.get_property_by_column(c).key for c in constraint.columns)
+            values = tuple(entity.__dict__.get(key) for key in keys)
+            if any(value is None for value in values):
+                continue  # NULLs never conflict
+            marker = (table.name, keys, values)
+            if marker in seen:
+                raise IntegrityError("fake flush", None, ValueError(f"{marker} is not unique"))
+            seen.add(marker)
+
+
+@dataclass(frozen=True, slots=True)
+class Cast:
+    """The standard people of the unit tests: two subdivisions and who works there."""
+
+    roads: Subdivision
+    housing: Subdivision
+    operator: User
+    curator: User
+    admin: User
+    roads_executor: User
+    housing_executor: User
+
+
+def seed_cast(uow: FakeUnitOfWork, now: datetime) -> Cast:
+    """Two subdivisions, an operator, a curator, an admin and an executor of each, committed."""
+    with uow:
+        roads = Subdivision(name="Управление дорожного хозяйства", active=True)
+        housing = Subdivision(name="Управление ЖКХ", active=True)
+        uow.add(roads)
+        uow.add(housing)
+        uow.flush()
+
+        def person(login: str, role: Role, subdivision: Subdivision | None = None) -> User:
+            user = User(
+                login=login,
+                full_name=login.title(),
+                password_hash="!",  # nobody signs in here; a real hash costs tens of ms
+                role=role,
+                subdivision_id=subdivision.id if subdivision else None,
+                active=True,
+                created_at=now,
+            )
+            uow.add(user)
+            return user
+
+        cast = Cast(
+            roads=roads,
+            housing=housing,
+            operator=person("operator", Role.OPERATOR),
+            curator=person("curator", Role.CURATOR),
+            admin=person("admin", Role.ADMIN),
+            roads_executor=person("roads", Role.EXECUTOR, roads),
+            housing_executor=person("housing", Role.EXECUTOR, housing),
+        )
+    return cast
+
+
+def as_unit_of_work(uow: FakeUnitOfWork) -> UnitOfWork:
+    """The fake, typed as the Protocol: mypy checks here that it implements ``UnitOfWork``."""
+    return uow
