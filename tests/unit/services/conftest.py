@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 import pytest
 
 from incident_bridge.checks.report import DraftChecker
-from incident_bridge.domain.profile_loader import load_profile
 from incident_bridge.domain.regulations import Profile
 from incident_bridge.services.context import Context
 from tests.conftest import shared_checker
@@ -48,18 +47,6 @@ def checker() -> DraftChecker:
     checker: DraftChecker = shared_checker()
     return checker
 
-
-@pytest.fixture(scope="session")
-def profiles() -> Callable[[str], Profile]:
-    """A shipped regulation profile by name, loaded once."""
-    cache: dict[str, Profile] = {}
-
-    def get(name: str) -> Profile:
-        if name not in cache:
-            cache[name] = load_profile(name)
-        return cache[name]
-
-    return get
 
 
 @pytest.fixture
