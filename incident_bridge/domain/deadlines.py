@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from incident_bridge.domain.events import HistoryEvent
 from incident_bridge.domain.model import Importance
 from incident_bridge.domain.regulations import Basis, ClockRule, Profile, Term, Trigger, Unit
-from incident_bridge.domain.workflow import Role
+from incident_bridge.domain.workflow import Role, Status
 from incident_bridge.domain.worktime import TimeAxis, WorkCalendar
 
 
@@ -264,6 +264,27 @@ def _state(
 
 def _none_or(delta: timedelta | None) -> int | None:
     return None if delta is None else _minutes(delta)
+
+
+#: The clock of the step a message waits for in each state, first present one wins: what the
+#: queue headlines. A redirect is an alternative of routing: it shows on the message page only.
+STEP_CLOCKS: dict[Status, tuple[str, ...]] = {
+    Status.NEW: ("route",),
+    Status.ROUTED: ("after_clarification", "draft", "redirect"),
+    Status.ON_REVIEW: ("review",),
+    Status.REWORK: ("rework",),
+    Status.PUBLISHING: ("publish", "review"),
+    Status.INTERIM_ANSWERED: ("final_after_interim",),
+}
+
+
+def headline(clocks: Iterable[ClockState], status: Status) -> ClockState | None:
+    """The running clock of the message's current step, else the overall one, else None."""
+    running = {c.name: c for c in clocks if c.running and not c.paused and c.due_at is not None}
+    for name in (*STEP_CLOCKS.get(status, ()), "total"):
+        if name in running:
+            return running[name]
+    return None
 
 
 def next_due(clocks: Iterable[ClockState]) -> datetime | None:

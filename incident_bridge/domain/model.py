@@ -66,6 +66,19 @@ class Platform(enum.StrEnum):
     def label(self) -> str:
         return PLATFORM_LABELS[self]
 
+    @property
+    def reply_limit(self) -> int:
+        """The longest reply, in characters, the incident system accepts for this platform."""
+        return REPLY_LIMITS.get(self, MAX_REPLY_LENGTH)
+
+
+#: The incident system refuses a reply or redirect reason longer than this (docs/incident-api.md).
+MAX_REPLY_LENGTH = 4096
+#: Platforms whose own limit is shorter (the API contract refuses longer replies for them).
+REPLY_LIMITS: dict[str, int] = {
+    "instagram": 2200,
+    "twitter": 280,
+}
 
 PLATFORM_LABELS = {
     Platform.VK: "ВКонтакте",
@@ -97,6 +110,33 @@ DRAFT_KIND_LABELS = {
     DraftKind.INTERIM: "Промежуточный ответ",
     DraftKind.CLARIFICATION: "Запрос уточнения у автора",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class CardLimits:
+    """The longest value each card field may have: what the bridge can store.
+
+    The wire schema and the import refuse longer values (the record is
+    quarantined with the reason), so one odd record never breaks a page.
+    """
+
+    external_id: int = 100
+    number: int = 100
+    author_name: int = 300
+    url: int = 1000
+    municipality: int = 200
+    topic: int = 300
+    step: int = 200
+    text: int = 100_000
+    attachments: int = 50
+    extra_key: int = 100
+    extra_value: int = 2000
+    follow_ups: int = 500
+
+
+CARD_LIMITS = CardLimits()
+#: Revisions are stored as signed 64-bit integers.
+MAX_REVISION = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from incident_bridge.domain.errors import BridgeError
-from incident_bridge.domain.model import DraftKind, OutboundKind
+from incident_bridge.domain.model import CARD_LIMITS, DraftKind, OutboundKind
 from incident_bridge.domain.workflow import DraftState, OutboxState, Role, Status
 from incident_bridge.persistence.base import Base, StrEnumType
 
@@ -89,21 +89,22 @@ class Incident(Base):
     __table_args__ = (Index("ix_ib_incident_status_due", "status", "due_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    external_id: Mapped[str] = mapped_column(String(100), unique=True)
-    number: Mapped[str] = mapped_column(String(100))
+    # Lengths are the card's limits: the wire schema and the import refuse longer values.
+    external_id: Mapped[str] = mapped_column(String(CARD_LIMITS.external_id), unique=True)
+    number: Mapped[str] = mapped_column(String(CARD_LIMITS.number))
     remote_created_at: Mapped[datetime]
     detected_at: Mapped[datetime]
     text: Mapped[str] = mapped_column(Text)
-    author_name: Mapped[str] = mapped_column(String(300))
-    author_url: Mapped[str | None] = mapped_column(String(1000))
+    author_name: Mapped[str] = mapped_column(String(CARD_LIMITS.author_name))
+    author_url: Mapped[str | None] = mapped_column(String(CARD_LIMITS.url))
     platform: Mapped[str] = mapped_column(String(30))
-    post_url: Mapped[str | None] = mapped_column(String(1000))
-    municipality: Mapped[str] = mapped_column(String(200))
-    topic_group: Mapped[str] = mapped_column(String(300))
-    topic: Mapped[str] = mapped_column(String(300))
+    post_url: Mapped[str | None] = mapped_column(String(CARD_LIMITS.url))
+    municipality: Mapped[str] = mapped_column(String(CARD_LIMITS.municipality))
+    topic_group: Mapped[str] = mapped_column(String(CARD_LIMITS.topic))
+    topic: Mapped[str] = mapped_column(String(CARD_LIMITS.topic))
     importance: Mapped[str] = mapped_column(String(20))
     attachments: Mapped[list[Any]] = mapped_column(default=list)
-    remote_step: Mapped[str | None] = mapped_column(String(200))
+    remote_step: Mapped[str | None] = mapped_column(String(CARD_LIMITS.step))
     feedback: Mapped[str | None] = mapped_column(String(20))
     # The system's revisions are microsecond timestamps: 64-bit.
     remote_revision: Mapped[int] = mapped_column(BigInteger)
@@ -183,7 +184,7 @@ class AuthorMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("ib_incident.id"), index=True)
-    external_id: Mapped[str] = mapped_column(String(100))
+    external_id: Mapped[str] = mapped_column(String(CARD_LIMITS.external_id))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
 
@@ -245,6 +246,49 @@ class QuarantinedRecord(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+    # "settled" (a valid version arrived) or "dismissed" (a person set it aside), and by whom.
+    resolution: Mapped[str | None] = mapped_column(String(30))
+    resolved_by: Mapped[str | None] = mapped_column(String(300))
+
+
+class JobHealth(Base):
+    """How a background job (poll, push, deadlines) has been doing: kept so failures show."""
+
+    __tablename__ = "ib_job_health"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(50), unique=True)
+    last_success_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None]
+    # Since when the job has failed every run (None while it succeeds), and how many runs in a row.
+    failing_since: Mapped[datetime | None]
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Lease(Base):
+    """A named lock with an expiry, held by one process at a time (the poller without Redis)."""
+
+    __tablename__ = "ib_lease"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(200))
+    expires_at: Mapped[datetime | None]
+
+
+class TopicRoute(Base):
+    """An admin's rule: messages on this topic are suggested to this subdivision when routing."""
+
+    __tablename__ = "ib_topic_route"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The topic as the incident system names it, lower-cased with ё as е (matching is exact).
+    topic: Mapped[str] = mapped_column(String(CARD_LIMITS.topic), unique=True)
+    subdivision_id: Mapped[int] = mapped_column(ForeignKey("ib_subdivision.id"))
+    added_by: Mapped[str] = mapped_column(String(300))
+    added_at: Mapped[datetime]
+
+    subdivision: Mapped[Subdivision] = relationship()
 
 
 class CalendarOverrideRow(Base):

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from incident_bridge.domain.deadlines import ClockState
+from incident_bridge.domain.deadlines import ClockState, headline
 from incident_bridge.domain.workflow import FINAL_STATUSES, Role, Status
 from incident_bridge.persistence.models import Incident, OutboxMessage
 from incident_bridge.persistence.repositories import SqlAlchemyCalendar
@@ -56,22 +56,12 @@ def outbox_for(session: Session, incident_id: int) -> list[OutboxMessage]:
     )
 
 
-def with_nearest_clock(
+def with_headline_clock(
     session: Session, ctx: Context, incidents: list[Incident], now: datetime
 ) -> list[tuple[Incident, ClockState | None]]:
-    """Pair each incident with its running clock due first (None when nothing runs)."""
+    """Pair each incident with the clock of its current step (None when nothing runs)."""
     overrides = SqlAlchemyCalendar(session).overrides()
-    result: list[tuple[Incident, ClockState | None]] = []
-    for incident in incidents:
-        running = [
-            c
-            for c in deadlines.clocks(ctx, incident, now, overrides)
-            if c.running and not c.paused and c.due_at is not None
-        ]
-        result.append((incident, min(running, key=_due, default=None)))
-    return result
-
-
-def _due(clock: ClockState) -> datetime:
-    assert clock.due_at is not None
-    return clock.due_at
+    return [
+        (incident, headline(deadlines.clocks(ctx, incident, now, overrides), incident.status))
+        for incident in incidents
+    ]

@@ -33,7 +33,7 @@ def index() -> Any:
     incidents = queries.queue(session(), actor(), flt)
     return render_template(
         "incident_bridge/queue.html",
-        rows=queries.with_nearest_clock(session(), ctx(), incidents, now()),
+        rows=queries.with_headline_clock(session(), ctx(), incidents, now()),
         flt=flt,
         statuses=list(Status),
         platforms=list(Platform),
