@@ -7,12 +7,16 @@ Each record of a page is validated on its own: a bad record becomes a
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypedDict
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
 from incident_bridge.domain.model import (
+    CARD_LIMITS,
+    MAX_REVISION,
     Author,
     AuthorMessage,
     Delivery,
@@ -25,6 +29,43 @@ from incident_bridge.domain.model import (
 )
 
 _TEXT = validate.Length(min=1)
+# What no column can hold or nobody should see: C0 controls but tab and line breaks, DEL, and
+# lone surrogates (not valid Unicode; PostgreSQL refuses NUL and unpaired surrogates outright).
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Dates outside these years are a broken record, not a message to count deadlines from.
+_FIRST_YEAR, _LAST_YEAR = 2000, 2100
+
+
+def _storable(value: str) -> None:
+    found = _UNSTORABLE.search(value)
+    if found is not None:
+        raise ValidationError(
+            f"недопустимый символ U+{ord(found.group()):04X} в позиции {found.start() + 1}"
+        )
+
+
+def _plausible(moment: datetime) -> None:
+    if not _FIRST_YEAR <= moment.year <= _LAST_YEAR:
+        raise ValidationError(f"дата вне {_FIRST_YEAR}–{_LAST_YEAR} годов: {moment.isoformat()}")
+
+
+class Text(fields.String):
+    """A string the bridge can store: at most ``max_length`` characters, no control characters.
+
+    Valid Unicode (emoji, right-to-left marks) passes unchanged.
+    """
+
+    def __init__(self, max_length: int, *, required_text: bool = False, **kwargs: Any) -> None:
+        length = validate.Length(min=1 if required_text else 0, max=max_length)
+        checks: list[Callable[[Any], Any]] = [length, _storable]
+        super().__init__(validate=checks, **kwargs)
+
+
+class Moment(fields.AwareDateTime):
+    """An aware date-time within plausible years."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=_plausible, **kwargs)
 
 
 class _Lenient(Schema):
@@ -36,8 +77,8 @@ class _Lenient(Schema):
 class AuthorSchema(_Lenient):
     """``author``: the citizen's display name and profile link."""
 
-    name = fields.String(required=True)
-    profile_url = fields.String(allow_none=True, load_default=None)
+    name = Text(CARD_LIMITS.author_name, required=True)
+    profile_url = Text(CARD_LIMITS.url, allow_none=True, load_default=None)
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> Author:
@@ -47,9 +88,9 @@ class AuthorSchema(_Lenient):
 class FollowUpSchema(_Lenient):
     """One of ``follow_ups``: what the author wrote later in the thread."""
 
-    id = fields.String(required=True, validate=_TEXT)
-    text = fields.String(required=True)
-    created_at = fields.AwareDateTime(required=True)
+    id = Text(CARD_LIMITS.external_id, required_text=True, required=True)
+    text = Text(CARD_LIMITS.text, required=True)
+    created_at = Moment(required=True)
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> AuthorMessage:
@@ -73,24 +114,39 @@ class PlatformField(fields.Field[Platform]):
 class IncidentSchema(_Lenient):
     """One incident card of ``GET /api/v1/incidents``."""
 
-    id = fields.String(required=True, validate=_TEXT)
-    number = fields.String(required=True, validate=_TEXT)
-    revision = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
-    created_at = fields.AwareDateTime(required=True)
-    detected_at = fields.AwareDateTime(required=True)
-    text = fields.String(required=True)
+    id = Text(CARD_LIMITS.external_id, required_text=True, required=True)
+    number = Text(CARD_LIMITS.number, required_text=True, required=True)
+    revision = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=0, max=MAX_REVISION)
+    )
+    created_at = Moment(required=True)
+    detected_at = Moment(required=True)
+    text = Text(CARD_LIMITS.text, required=True)
     author = fields.Nested(AuthorSchema, required=True)
     platform = PlatformField(required=True)
-    post_url = fields.String(allow_none=True, load_default=None)
-    municipality = fields.String(required=True)
-    topic_group = fields.String(required=True)
-    topic = fields.String(required=True)
+    post_url = Text(CARD_LIMITS.url, allow_none=True, load_default=None)
+    municipality = Text(CARD_LIMITS.municipality, required=True)
+    topic_group = Text(CARD_LIMITS.topic, required=True)
+    topic = Text(CARD_LIMITS.topic, required=True)
     importance = fields.Enum(Importance, by_value=True, required=True)
-    attachments = fields.List(fields.String(), load_default=list)
-    step = fields.String(allow_none=True, load_default=None)
-    follow_ups = fields.List(fields.Nested(FollowUpSchema), load_default=list)
+    attachments = fields.List(
+        Text(CARD_LIMITS.url),
+        load_default=list,
+        validate=validate.Length(max=CARD_LIMITS.attachments),
+    )
+    step = Text(CARD_LIMITS.step, allow_none=True, load_default=None)
+    follow_ups = fields.List(
+        fields.Nested(FollowUpSchema),
+        load_default=list,
+        validate=validate.Length(max=CARD_LIMITS.follow_ups),
+    )
     feedback = fields.Enum(Feedback, by_value=True, allow_none=True, load_default=None)
-    extra = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
+    extra = fields.Dict(
+        keys=Text(CARD_LIMITS.extra_key),
+        values=Text(CARD_LIMITS.extra_value),
+        load_default=dict,
+        validate=validate.Length(max=CARD_LIMITS.extra_entries),
+    )
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> IncidentCard:
@@ -164,15 +220,46 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+# marshmallow's messages, as an admin reads them on the quarantine list.
+_RUSSIAN = (
+    (re.compile(r"^Missing data for required field\.$"), "обязательное поле отсутствует"),
+    (re.compile(r"^Field may not be null\.$"), "не может быть пустым (null)"),
+    (re.compile(r"^Not a valid string\.$"), "должно быть строкой"),
+    (re.compile(r"^Not a valid integer\.$"), "должно быть целым числом"),
+    (re.compile(r"^Not a valid boolean\.$"), "должно быть true или false"),
+    (re.compile(r"^Not a valid list\.$"), "должно быть списком"),
+    (re.compile(r"^Not a valid mapping type\.$"), "должно быть объектом"),
+    (re.compile(r"^Invalid input type\.$"), "должно быть объектом"),
+    (re.compile(r"^Not a valid datetime\.$"), "не дата и время ISO 8601"),
+    (re.compile(r"^Not a valid aware datetime\.$"), "дата и время без часового пояса"),
+    (re.compile(r"^Not a valid platform code\.$"), "не код площадки"),
+    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), "длина от \\1 до \\2 знаков"),
+    (re.compile(r"^Shorter than minimum length (\d+)\.$"), "короче \\1 знаков"),
+    (re.compile(r"^Longer than maximum length (\d+)\.$"), "длиннее \\1 знаков"),
+    (re.compile(r"^Must be one of: (.*)\.$"), "одно из: \\1"),
+    (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
+     "число от \\1 до \\2"),
+    (re.compile(r"^Must be greater than or equal to (\S+)\.$"), "не меньше \\1"),
+)  # fmt: skip
+
+
+def _in_russian(message: str) -> str:
+    for pattern, russian in _RUSSIAN:
+        if pattern.match(message):
+            return pattern.sub(russian, message)
+    return message
+
+
 def describe_errors(messages: object, path: str = "") -> str:
-    """Flatten marshmallow's nested error messages into ``author.name: message; ...``."""
+    """Flatten marshmallow's nested error messages into ``author.name: сообщение; ...`` in Russian."""
     if isinstance(messages, dict):
         return "; ".join(
             describe_errors(v, f"{path}.{k}" if path else str(k)) for k, v in messages.items()
         )
     if isinstance(messages, list):
         return "; ".join(describe_errors(m, path) for m in messages)
-    return f"{path}: {messages}" if path else str(messages)
+    text = _in_russian(str(messages))
+    return f"{path}: {text}" if path else text
 
 
 def parse_record(item: object) -> IncidentCard | RejectedRecord:

@@ -41,6 +41,8 @@ DEFAULTS: dict[str, Any] = {
     "INCIDENT_BRIDGE_LOCK_TIMEOUT": 30,
     # Minutes the incident system may stay unreachable before admins and operators are alerted.
     "INCIDENT_BRIDGE_UNREACHABLE_ALERT_MINUTES": 15,
+    # Runs in a row a background job may fail before admins and operators are alerted.
+    "INCIDENT_BRIDGE_JOB_ALERT_FAILURES": 3,
     # Regulation profile of the organisation (yelets, lipetsk, leningrad, luga, sobolevo).
     "INCIDENT_BRIDGE_PROFILE": "yelets",
     # Extra directories searched for profile TOML files (copies an admin changed).
@@ -51,6 +53,14 @@ DEFAULTS: dict[str, Any] = {
     "INCIDENT_BRIDGE_URL_PREFIX": "",
     # Register Flask-Login's login manager (False if the host has its own).
     "INCIDENT_BRIDGE_MANAGE_LOGIN": True,
+    # Largest import upload in bytes; also the app's MAX_CONTENT_LENGTH when the host sets none.
+    "INCIDENT_BRIDGE_IMPORT_MAX_BYTES": 32 * 1024 * 1024,
+    # Most rows an imported file may have (empty ones count); a longer file is refused whole.
+    "INCIDENT_BRIDGE_IMPORT_MAX_ROWS": 20_000,
+    # Most characters in one cell of an imported file (Excel's own limit); more rejects the row.
+    "INCIDENT_BRIDGE_IMPORT_MAX_CELL_CHARS": 32_767,
+    # Russian 404, 405 and 500 pages for every URL of the app (False if the host has its own).
+    "INCIDENT_BRIDGE_ERROR_PAGES": True,
 }
 
 
@@ -71,6 +81,7 @@ class Settings:
     poll_page_size: int
     outbox_max_attempts: int
     unreachable_alert_minutes: int
+    job_alert_failures: int
     lock_timeout: int
     log_format: str
     profile: str
@@ -78,6 +89,10 @@ class Settings:
     organisation_name: str | None
     url_prefix: str
     manage_login: bool
+    import_max_bytes: int
+    import_max_rows: int
+    import_max_cell_chars: int
+    error_pages: bool
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any]) -> Settings:

@@ -58,6 +58,9 @@ class IncidentBridge:
         for key, default in DEFAULTS.items():
             app.config.setdefault(key, default)
         settings = Settings.from_mapping(app.config)
+        if app.config.get("MAX_CONTENT_LENGTH") is None:
+            # Without one Flask takes a body of any size; the bridge's largest is an import.
+            app.config["MAX_CONTENT_LENGTH"] = settings.import_max_bytes
         from incident_bridge.logs import configure
 
         configure(settings.log_format)
@@ -77,7 +80,7 @@ class IncidentBridge:
             self._login(app, db)
         from incident_bridge.web import register_blueprints
 
-        register_blueprints(app, settings.url_prefix)
+        register_blueprints(app, settings.url_prefix, error_pages=settings.error_pages)
         from incident_bridge.cli import bridge
 
         app.cli.add_command(bridge)

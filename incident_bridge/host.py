@@ -13,7 +13,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, redirect, url_for
 
 from incident_bridge.checks.report import DraftChecker
 from incident_bridge.config import PREFIX
@@ -35,7 +35,15 @@ def create_app(
         app.config["SECRET_KEY"] = _secret_key(app)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     IncidentBridge(app, checker=checker)
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
     return app
+
+
+def _favicon() -> Any:
+    """Browsers ask for ``/favicon.ico`` where a page names no icon: point them to the SVG."""
+    return redirect(
+        url_for("incident_bridge_assets.static", filename="incident_bridge/favicon.svg")
+    )
 
 
 def database_url(url: str) -> str:

@@ -18,6 +18,8 @@ bp = Blueprint("mock_api", __name__, url_prefix="/api/v1")
 
 MAX_LIMIT = 500
 MAX_TEXT = 4096
+# The contract's limit of a reply per platform (docs/incident-api.md): shorter on these.
+PLATFORM_TEXT_LIMITS = {"instagram": 2200, "twitter": 280}
 REPLY_KINDS = ("answer", "interim", "clarification")
 
 
@@ -187,6 +189,16 @@ def _json_object() -> dict[str, Any]:
     return body
 
 
+def _check_platform_limit(ident: str, text: str) -> None:
+    """A reply longer than the incident's platform accepts is refused (the contract's table)."""
+    platform = str(_state().get(ident).get("platform", ""))
+    limit = PLATFORM_TEXT_LIMITS.get(platform, MAX_TEXT)
+    if len(text) > limit:
+        raise MockError(
+            422, "validation_failed", f"text: не длиннее {limit} символов для площадки {platform}"
+        )
+
+
 def _check_fields(body: dict[str, Any], required: dict[str, tuple[str, ...] | None]) -> None:
     """Required non-empty strings (optionally from a set); ``signed_by`` may be null."""
     allowed = set(required) | {"signed_by"}
@@ -206,7 +218,13 @@ def _check_fields(body: dict[str, Any], required: dict[str, tuple[str, ...] | No
         raise MockError(422, "validation_failed", "; ".join(problems))
 
 
-def _push(endpoint: str, ident: str, required: dict[str, tuple[str, ...] | None]) -> Response:
+def _push(
+    endpoint: str,
+    ident: str,
+    required: dict[str, tuple[str, ...] | None],
+    *,
+    platform_limit: bool = False,
+) -> Response:
     plan = _guard(endpoint)
     _state().count(f"{endpoint}_received")
     key = request.headers.get("Idempotency-Key", "").strip()
@@ -214,6 +232,8 @@ def _push(endpoint: str, ident: str, required: dict[str, tuple[str, ...] | None]
         raise MockError(400, "missing_idempotency_key", "Нужен заголовок Idempotency-Key.")
     body = _json_object()
     _check_fields(body, required)
+    if platform_limit:
+        _check_platform_limit(ident, str(body["text"]))
     body.setdefault("signed_by", None)
     status, result = _state().apply(endpoint, ident, key, body)
     if plan.after_effect and (plan.error_status is not None or plan.timeout is not None):
@@ -230,7 +250,7 @@ def _push(endpoint: str, ident: str, required: dict[str, tuple[str, ...] | None]
 @bp.post("/incidents/<ident>/replies")
 def replies(ident: str) -> Response:
     """Publish an answer, interim answer or clarification request; idempotent by key."""
-    return _push("replies", ident, {"kind": REPLY_KINDS, "text": None})
+    return _push("replies", ident, {"kind": REPLY_KINDS, "text": None}, platform_limit=True)
 
 
 @bp.post("/incidents/<ident>/redirects")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import string
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from mocks import texts
@@ -228,7 +228,7 @@ class Generator:
             group, topic = earlier_card["topic_group"], earlier_card["topic"]
             municipality, prev = earlier_card["municipality"], earlier_card["number"]
         author, female = self.author(platform)
-        created = now - timedelta(minutes=self.rng.randint(5, 60 * 24 * 3))
+        created = self.created_at(now)
         detected = created - timedelta(minutes=self.rng.randint(1, 40))
         card: dict[str, Any] = {
             "id": str(number),
@@ -251,6 +251,22 @@ class Generator:
         }
         return card, kind
 
+    def created_at(self, now: datetime) -> datetime:
+        """When a card was created: in the working hours of the last few days, recent ones likelier.
+
+        About a third are minutes old (a department works them on time), a sixth are
+        nearly due, the rest are hours or days old (overdue), so a demo queue shows
+        every state of a clock. Working hours are Moscow's weekdays 09:00–18:00.
+        """
+        roll = self.rng.random()
+        if roll < 0.35:
+            age = self.rng.randint(2, 40)
+        elif roll < 0.5:
+            age = self.rng.randint(40, 60)
+        else:
+            age = self.rng.randint(60, 9 * 60 * 3)
+        return _working_minutes_before(now, age)
+
     def follow_up_text(self, municipality: str = "Елец") -> str:
         """A short remark the author adds in the thread."""
         return self._fill(self.rng.choice(texts.FOLLOW_UPS), municipality, self.rng.random() < 0.5)
@@ -258,6 +274,27 @@ class Generator:
     def next_number(self, last: int) -> int:
         """The next «Номер»: increasing, with gaps as other regions' incidents take numbers."""
         return last + self.rng.randint(1, 37)
+
+
+MOSCOW = timezone(timedelta(hours=3))
+_OPENS, _CLOSES = 9 * 60, 18 * 60
+
+
+def _working_minutes_before(now: datetime, minutes: int) -> datetime:
+    """The instant ``minutes`` of Moscow working time (weekdays 09–18) before ``now``."""
+    moment = now.astimezone(MOSCOW).replace(second=0, microsecond=0)
+    left = minutes
+    for _ in range(60):  # at most a few weeks back
+        day_start = moment.replace(hour=0, minute=0)
+        if moment.weekday() < 5:
+            into = moment.hour * 60 + moment.minute
+            worked = max(0, min(into, _CLOSES) - _OPENS)  # working minutes of this day before now
+            if worked >= left:
+                end = min(into, _CLOSES)
+                return (day_start + timedelta(minutes=end - left)).astimezone(UTC)
+            left -= worked
+        moment = day_start - timedelta(minutes=1)  # 23:59 of the day before
+    return (moment - timedelta(minutes=left)).astimezone(UTC)
 
 
 def _iso(moment: datetime) -> str:

@@ -10,21 +10,12 @@ from typing import Literal
 
 from incident_bridge.checks import morph
 from incident_bridge.checks.tokens import Token, words
+from incident_bridge.domain.model import Platform
 
 Severity = Literal["error", "warning"]
 
-# Longest text a reply may have on each network, in characters. Telegram: 4096 for a message,
-# 1024 for the caption of a photo or video. VK: comments are kept to 4096 (posts allow 16384);
-# Odnoklassniki and MAX: 4096; Instagram comments 2200; Facebook comments 8000.
-PLATFORM_LIMITS: dict[str, int] = {
-    "vk": 4096,
-    "vk_post": 16384,
-    "telegram": 4096,
-    "ok": 4096,
-    "max": 4096,
-    "instagram": 2200,
-    "facebook": 8000,
-}
+# The longest reply per network is the incident system's contract (``Platform.reply_limit``);
+# a Telegram reply with a photo or video is its caption, which Telegram keeps to 1024.
 TELEGRAM_CAPTION_LIMIT = 1024
 _ALIASES = {
     "vkontakte": "vk", "вконтакте": "vk", "вк": "vk", "tg": "telegram", "телеграм": "telegram",
@@ -122,13 +113,13 @@ def _bureaucratese(tokens: list[Token]) -> list[StyleError]:
             if _matches(phrase, i, best, every):
                 end = tokens[i + len(phrase) - 1].end
                 said = " ".join(t.text for t in tokens[i : i + len(phrase)])
-                tip = f" Лучше: {hint}." if hint else ""
+                tip = f" — лучше {hint}" if hint else ""
                 found.append(
                     StyleError(
                         "bureaucratese",
                         tokens[i].start,
                         end,
-                        f"Канцелярит «{said}».{tip}",
+                        f"Канцелярит «{said}»{tip}.",
                         "warning",
                     )
                 )
@@ -185,7 +176,8 @@ def _format(text: str, platform: str | None, has_attachments: bool) -> list[Styl
                 "too_long",
                 limit,
                 len(text),
-                f"Ответ длиннее, чем позволяет {platform}: {len(text)} знаков при пределе {limit}.",
+                f"Ответ длиннее, чем позволяет {platform_name(platform)}: "
+                f"{len(text)} знаков при пределе {limit}.",
             )
         )
     if not has_attachments:
@@ -201,6 +193,13 @@ def _format(text: str, platform: str | None, has_attachments: bool) -> list[Styl
     return errors
 
 
+def platform_name(platform: str | None) -> str:
+    """The network as a person names it («ВКонтакте», «Telegram»), for the messages."""
+    key = (platform or "").strip().lower()
+    key = _ALIASES.get(key, key)
+    return Platform(key).label if key in Platform._value2member_map_ else "площадка"
+
+
 def platform_limit(platform: str | None, has_attachments: bool = False) -> int | None:
     """The longest reply the network accepts, or ``None`` when the platform is unknown."""
     if not platform:
@@ -208,4 +207,6 @@ def platform_limit(platform: str | None, has_attachments: bool = False) -> int |
     key = _ALIASES.get(platform.strip().lower(), platform.strip().lower())
     if key == "telegram" and has_attachments:
         return TELEGRAM_CAPTION_LIMIT
-    return PLATFORM_LIMITS.get(key)
+    if key not in Platform._value2member_map_:
+        return None
+    return Platform(key).reply_limit

@@ -39,6 +39,19 @@ class InvalidInput(BridgeError):
     """Input from a person or a file failed validation."""
 
 
+class StorageError(BridgeError):
+    """The database refused to store something (a value it cannot hold, a duplicate key).
+
+    ``conflict`` is True for a duplicate: someone else stored the same thing at once.
+    """
+
+    user_message = "Не удалось сохранить данные."
+
+    def __init__(self, message: str | None = None, *, conflict: bool = False) -> None:
+        super().__init__(message)
+        self.conflict = conflict
+
+
 class ConfigurationError(BridgeError):
     """A setting, profile or calendar file is wrong; the message says which and why."""
 

@@ -28,8 +28,11 @@ class EventKind(enum.StrEnum):
     RETURN = "return"
     DELIVERED = "delivered"
     DELIVERY_FAILED = "delivery_failed"
+    DELIVERY_REFUSED = "delivery_refused"  # the system refused a reply: back to the department
     DELIVERY_RETRY = "delivery_retry"  # a person sent a failed delivery again
+    DRAFT_EDITED = "draft_edited"  # the reviewer corrected the draft before approving it
     AUTHOR_REPLIED = "author_replied"
+    FOLLOW_UP = "follow_up"  # the author wrote again in the thread (no clarification was asked)
     FEEDBACK = "feedback"
     CLOSE = "close"
     SCREENING = "screening"
@@ -52,8 +55,11 @@ EVENT_LABELS = {
     EventKind.RETURN: "Возвращено на доработку",
     EventKind.DELIVERED: "Опубликовано в системе Инцидент",
     EventKind.DELIVERY_FAILED: "Ошибка публикации",
+    EventKind.DELIVERY_REFUSED: "Система Инцидент отклонила ответ: проект снова на проверке",
     EventKind.DELIVERY_RETRY: "Отправка повторена вручную",
+    EventKind.DRAFT_EDITED: "Проект исправлен проверяющим",
     EventKind.AUTHOR_REPLIED: "Автор дал уточнение",
+    EventKind.FOLLOW_UP: "Автор дописал в обсуждении",
     EventKind.FEEDBACK: "Оценка автора",
     EventKind.CLOSE: "Закрыто",
     EventKind.SCREENING: "Автоматическая проверка сообщения",

@@ -66,6 +66,11 @@ class Platform(enum.StrEnum):
     def label(self) -> str:
         return PLATFORM_LABELS[self]
 
+    @classmethod
+    def of(cls, value: str) -> Platform:
+        """The platform named ``value``; a code the bridge does not know is ``OTHER``."""
+        return cls(value) if value in cls._value2member_map_ else cls.OTHER
+
     @property
     def reply_limit(self) -> int:
         """The longest reply, in characters, the incident system accepts for this platform."""
@@ -131,6 +136,7 @@ class CardLimits:
     attachments: int = 50
     extra_key: int = 100
     extra_value: int = 2000
+    extra_entries: int = 100
     follow_ups: int = 500
 
 

@@ -61,9 +61,18 @@ DEFAULT_TRIGGERS: dict[str, dict[str, list[str]]] = {
         "stops": ["submit_draft"],
         "cancels": ["decline", "redirect", "exclude"],
     },
-    "review": {"starts": ["submit_draft"], "stops": ["approve", "return"], "cancels": ["exclude"]},
+    # A reply the system refused is on review again: the department's clock starts anew.
+    "review": {
+        "starts": ["submit_draft", "delivery_refused"],
+        "stops": ["approve", "return"],
+        "cancels": ["exclude"],
+    },
     "rework": {"starts": ["return"], "stops": ["submit_draft"], "cancels": ["exclude"]},
-    "publish": {"starts": ["approve"], "stops": ["delivered"], "cancels": ["exclude"]},
+    "publish": {
+        "starts": ["approve"],
+        "stops": ["delivered"],
+        "cancels": ["exclude", "delivery_refused"],
+    },
     "total": {
         "starts": ["arrived"],
         "stops": ["delivered:answer", "delivered:interim", "redirect"],
@@ -340,7 +349,7 @@ def _build(name: str, data: Mapping[str, Any], where: str) -> Profile:
 
 
 def _counts_from(f: _Fields) -> CountsFrom:
-    value = f.get("counts_from", str, CountsFrom.ARRIVAL.value)
+    value = f.get("counts_from", str)
     try:
         return CountsFrom(value)
     except ValueError:

@@ -61,10 +61,14 @@ class Basis(enum.StrEnum):
 
 
 class CountsFrom(enum.StrEnum):
-    """What starts a message's clocks: its arrival here, or the card's detection time."""
+    """When a message's clocks start: its creation in the incident system, or its detection.
 
-    ARRIVAL = "arrival"
-    DETECTION = "detection"
+    Never the bridge's own sync time: after an outage or a backlog an overdue message
+    must look overdue.
+    """
+
+    CREATION = "creation"  # the card's creation time («поступление в подсистему»)
+    DETECTION = "detection"  # the card's detection time («с момента выявления»)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +216,7 @@ class Profile:
     exclusion: Exclusion
     due_soon: DueSoon = DueSoon()
     path: str = ""
-    counts_from: CountsFrom = CountsFrom.ARRIVAL
+    counts_from: CountsFrom = CountsFrom.CREATION
 
     def clock(self, name: str) -> ClockRule:
         """The named clock, or ``NotFound`` saying why the profile has none."""

@@ -91,6 +91,7 @@ class Action(enum.StrEnum):
     APPROVE = "approve"
     RETURN = "return"
     DELIVERED = "delivered"
+    DELIVERY_REFUSED = "delivery_refused"
     AUTHOR_REPLIED = "author_replied"
     CLOSE = "close"
 
@@ -108,6 +109,7 @@ ACTION_LABELS = {
     Action.APPROVE: "Одобрить и опубликовать",
     Action.RETURN: "Вернуть на доработку",
     Action.DELIVERED: "Опубликовано в системе Инцидент",
+    Action.DELIVERY_REFUSED: "Система Инцидент отклонила публикацию",
     Action.AUTHOR_REPLIED: "Автор дал уточнение",
     Action.CLOSE: "Закрыть без ответа автора",
 }
@@ -116,7 +118,7 @@ ACTION_LABELS = {
 SYSTEM = "system"
 
 #: Actions only the sync jobs take, on the incident system's word.
-SYSTEM_ACTIONS = frozenset({Action.DELIVERED, Action.AUTHOR_REPLIED})
+SYSTEM_ACTIONS = frozenset({Action.DELIVERED, Action.DELIVERY_REFUSED, Action.AUTHOR_REPLIED})
 #: Actions people take. Who takes each is the regulation's: its profile's ``[steps]``.
 PERSON_ACTIONS = tuple(a for a in Action if a not in SYSTEM_ACTIONS)
 
@@ -130,6 +132,8 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (Status.ROUTED, Action.EXCLUDE): Status.EXCLUDED,
     (Status.ON_REVIEW, Action.APPROVE): Status.PUBLISHING,
     (Status.ON_REVIEW, Action.RETURN): Status.REWORK,
+    # The system refused the approved reply: back to the department, which can edit or return it.
+    (Status.PUBLISHING, Action.DELIVERY_REFUSED): Status.ON_REVIEW,
     (Status.REWORK, Action.SUBMIT_DRAFT): Status.ON_REVIEW,
     (Status.INTERIM_ANSWERED, Action.SUBMIT_DRAFT): Status.ON_REVIEW,
     (Status.AWAITING_AUTHOR, Action.AUTHOR_REPLIED): Status.ROUTED,
@@ -196,6 +200,7 @@ DRAFT_TRANSITIONS: dict[tuple[DraftState, Action], DraftState] = {
     (DraftState.EDITING, Action.SUBMIT_DRAFT): DraftState.SUBMITTED,
     (DraftState.SUBMITTED, Action.APPROVE): DraftState.APPROVED,
     (DraftState.SUBMITTED, Action.RETURN): DraftState.RETURNED,
+    (DraftState.APPROVED, Action.DELIVERY_REFUSED): DraftState.SUBMITTED,
 }
 
 
@@ -214,7 +219,8 @@ class OutboxState(enum.StrEnum):
 
     PENDING = "pending"
     SENT = "sent"
-    NEEDS_ATTENTION = "needs_attention"
+    NEEDS_ATTENTION = "needs_attention"  # out of attempts: a person may send it again
+    REFUSED = "refused"  # the system refused it for good: the message went back to a person
 
     @property
     def label(self) -> str:
@@ -225,20 +231,25 @@ OUTBOX_STATE_LABELS = {
     OutboxState.PENDING: "ожидает отправки",
     OutboxState.SENT: "доставлено",
     OutboxState.NEEDS_ATTENTION: "не доставлено — нужно вмешательство",
+    OutboxState.REFUSED: "отклонено системой Инцидент",
 }
 
 
 class DeliveryStep(enum.StrEnum):
-    """What happens to a delivery: the system took it, refused it, or a person sends it again."""
+    """What happens to a delivery: taken, out of attempts, refused, or sent again by a person."""
 
     DELIVERED = "delivered"
-    REFUSED = "refused"  # rejected for good, or out of attempts
+    EXHAUSTED = "exhausted"  # transient failures used up every attempt
+    ATTENTION = "attention"  # refused, and only a person can tell what to do (a redirect)
+    REFUSED = "refused"  # refused for good; the message went back to the department
     RETRIED = "retried"
 
 
 OUTBOX_TRANSITIONS: dict[tuple[OutboxState, DeliveryStep], OutboxState] = {
     (OutboxState.PENDING, DeliveryStep.DELIVERED): OutboxState.SENT,
-    (OutboxState.PENDING, DeliveryStep.REFUSED): OutboxState.NEEDS_ATTENTION,
+    (OutboxState.PENDING, DeliveryStep.EXHAUSTED): OutboxState.NEEDS_ATTENTION,
+    (OutboxState.PENDING, DeliveryStep.ATTENTION): OutboxState.NEEDS_ATTENTION,
+    (OutboxState.PENDING, DeliveryStep.REFUSED): OutboxState.REFUSED,
     (OutboxState.NEEDS_ATTENTION, DeliveryStep.RETRIED): OutboxState.PENDING,
 }
 
@@ -247,6 +258,11 @@ def outbox_transition(state: OutboxState, step: DeliveryStep) -> OutboxState:
     """The delivery's state after ``step``, or a refusal."""
     after = OUTBOX_TRANSITIONS.get((state, step))
     if after is None:
+        if step is DeliveryStep.RETRIED and state is OutboxState.REFUSED:
+            raise IllegalTransition(
+                "Система Инцидент отклонила этот ответ: исправьте проект и одобрите его снова "
+                "или верните исполнителю на доработку."
+            )
         if step is DeliveryStep.RETRIED:
             raise IllegalTransition("Повторить можно только отправку, которая не удалась.")
         raise IllegalTransition(f"Отправка уже в состоянии «{state.label}».")

@@ -1,29 +1,33 @@
-"""One poller (and one pusher) at a time per incident system, across workers and hosts."""
+"""One poller (and one pusher) at a time per incident system, across workers, processes and hosts.
+
+With Redis: a Redis lock. Without: a lease row in the bridge's own database
+(``persistence.leases``), so two web processes on one database never poll at once.
+"""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from typing import Any
 
 from redis import Redis
 from redis.exceptions import LockNotOwnedError
 
-_local_locks: dict[str, threading.Lock] = {}
-_guard = threading.Lock()
+from incident_bridge.persistence.leases import DatabaseLease
+from incident_bridge.state import BridgeState
 
 
 @contextmanager
-def exclusive(settings: Any, name: str) -> Iterator[Callable[[], object] | None]:
+def exclusive(state: BridgeState, name: str) -> Iterator[Callable[[], object] | None]:
     """Yield a renew function if this process holds the lock ``name``; None if another one does.
 
     The holder renews it after every page or delivery (each bounded by the HTTP
     timeout); a killed worker's lock expires after ``settings.lock_timeout`` seconds.
     """
+    settings = state.settings
+    key = f"{settings.queue_name}-lock-{name}"
     if settings.redis_url:
         lock = Redis.from_url(settings.redis_url).lock(
-            f"{settings.queue_name}-lock-{name}", timeout=settings.lock_timeout, blocking=False
+            key, timeout=settings.lock_timeout, blocking=False
         )
         if not lock.acquire(blocking=False):
             yield None
@@ -35,12 +39,11 @@ def exclusive(settings: Any, name: str) -> Iterator[Callable[[], object] | None]
             with suppress(LockNotOwnedError):
                 lock.release()
         return
-    with _guard:
-        local = _local_locks.setdefault(name, threading.Lock())
-    if not local.acquire(blocking=False):
+    lease = DatabaseLease(state.db.engine, key, settings.lock_timeout)
+    if not lease.acquire():
         yield None
         return
     try:
-        yield lambda: None
+        yield lease.renew
     finally:
-        local.release()
+        lease.release()

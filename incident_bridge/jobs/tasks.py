@@ -1,22 +1,45 @@
 """The rq tasks. Each takes ids or nothing, calls one service, and lets failures propagate.
 
-No broad ``except`` here: rq's timeouts are ordinary exceptions, and a failure
-must reach rq's failed registry (and its ``Retry``), not a log line.
+No broad ``except`` that swallows: rq's timeouts are ordinary exceptions, and a
+failure must reach rq's failed registry (and its ``Retry``), not a log line.
+Every run is recorded (``services.job_health``) before the failure goes on, so a
+job that keeps failing shows on the admin page and in ``/healthz``.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from incident_bridge.jobs.context import task_context
 from incident_bridge.jobs.locks import exclusive
 from incident_bridge.services import deadlines as deadline_service
-from incident_bridge.services import outbox, polling
+from incident_bridge.services import job_health, outbox, polling
+from incident_bridge.state import BridgeState
+
+log = logging.getLogger(__name__)
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+@contextmanager
+def _recorded(state: BridgeState, job: str) -> Iterator[None]:
+    """Record the run's success or failure; a failure is re-raised as it was."""
+    try:
+        yield
+    except Exception as error:
+        state.session().rollback()
+        try:
+            job_health.failed(state.unit_of_work(), job, error, _now())
+        except Exception:  # the database may be what fails: keep the job's own error
+            log.exception("could not record the failure of job %s", job)
+        raise
+    job_health.succeeded(state.unit_of_work(), job, _now())
 
 
 def poll_incidents() -> dict[str, Any]:
@@ -25,18 +48,21 @@ def poll_incidents() -> dict[str, Any]:
         system = state.incident_system()
         if system is None:
             return {"skipped": "no incident system configured"}
-        with exclusive(state.settings, "poll") as renew:
+        with exclusive(state, "poll") as renew:
             if renew is None:
                 return {"skipped": "another poller is running"}
-            result = polling.poll(
-                state.unit_of_work(),
-                state.context,
-                system,
-                _now(),
-                page_size=state.settings.poll_page_size,
-                heartbeat=renew,
-            )
-            settled = polling.retry_quarantine(state.unit_of_work(), state.context, system, _now())
+            with _recorded(state, "poll"):
+                result = polling.poll(
+                    state.unit_of_work(),
+                    state.context,
+                    system,
+                    _now(),
+                    page_size=state.settings.poll_page_size,
+                    heartbeat=renew,
+                )
+                settled = polling.retry_quarantine(
+                    state.unit_of_work(), state.context, system, _now()
+                )
         return {
             "quarantine_settled": settled,
             "created": result.created,
@@ -52,17 +78,18 @@ def push_outbox() -> dict[str, Any]:
         system = state.incident_system()
         if system is None:
             return {"skipped": "no incident system configured"}
-        with exclusive(state.settings, "push") as renew:
+        with exclusive(state, "push") as renew:
             if renew is None:
                 return {"skipped": "another pusher is running"}
-            result = outbox.push(
-                state.unit_of_work(),
-                state.context,
-                system,
-                _now(),
-                max_attempts=state.settings.outbox_max_attempts,
-                heartbeat=renew,
-            )
+            with _recorded(state, "push"):
+                result = outbox.push(
+                    state.unit_of_work(),
+                    state.context,
+                    system,
+                    _now(),
+                    max_attempts=state.settings.outbox_max_attempts,
+                    heartbeat=renew,
+                )
         return {
             "sent": result.sent,
             "retried": result.retried,
@@ -72,7 +99,7 @@ def push_outbox() -> dict[str, Any]:
 
 def evaluate_deadlines() -> dict[str, Any]:
     """Recompute the stored deadlines of every open incident."""
-    with task_context() as state:
+    with task_context() as state, _recorded(state, "deadlines"):
         count = deadline_service.refresh_open(state.unit_of_work(), state.context, _now())
         return {"refreshed": count}
 

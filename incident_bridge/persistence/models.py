@@ -91,8 +91,8 @@ class Incident(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Lengths are the card's limits: the wire schema and the import refuse longer values.
     external_id: Mapped[str] = mapped_column(String(CARD_LIMITS.external_id), unique=True)
-    number: Mapped[str] = mapped_column(String(CARD_LIMITS.number))
-    remote_created_at: Mapped[datetime]
+    number: Mapped[str] = mapped_column(String(CARD_LIMITS.number), index=True)
+    remote_created_at: Mapped[datetime] = mapped_column(index=True)
     detected_at: Mapped[datetime]
     text: Mapped[str] = mapped_column(Text)
     author_name: Mapped[str] = mapped_column(String(CARD_LIMITS.author_name))

@@ -12,15 +12,19 @@ from collections.abc import Collection, Iterator
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from incident_bridge.domain.events import EventKind
 from incident_bridge.domain.workflow import FINAL_STATUSES, OutboxState, Status
 from incident_bridge.persistence.models import (
     CalendarOverrideRow,
     DictionaryWord,
     Incident,
+    IncidentEvent,
+    JobHealth,
     OutboxMessage,
     QuarantinedRecord,
     Subdivision,
     SyncState,
+    TopicRoute,
     User,
 )
 
@@ -124,6 +128,19 @@ class SqlAlchemySyncStates:
         return self.session.scalar(select(SyncState).where(SyncState.system == system))
 
 
+class SqlAlchemyJobs:
+    """How each background job has been doing."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, job: str) -> JobHealth | None:
+        return self.session.scalar(select(JobHealth).where(JobHealth.job == job))
+
+    def all(self) -> list[JobHealth]:
+        return list(self.session.scalars(select(JobHealth).order_by(JobHealth.job)))
+
+
 class SqlAlchemyCalendar:
     """Local overrides of the working calendar."""
 
@@ -192,3 +209,51 @@ class SqlAlchemyPeople:
     def users(self) -> list[User]:
         """Everyone, by role and name."""
         return list(self.session.scalars(select(User).order_by(User.role, User.full_name)))
+
+
+class SqlAlchemyTopicRoutes:
+    """The admin's topic → subdivision rules, and which subdivisions the history chose per topic."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def all(self) -> list[TopicRoute]:
+        """Every rule, by topic."""
+        return list(self.session.scalars(select(TopicRoute).order_by(TopicRoute.topic)))
+
+    def get(self, route_id: int) -> TopicRoute | None:
+        return self.session.get(TopicRoute, route_id)
+
+    def for_topic(self, topic: str) -> TopicRoute | None:
+        """The rule of ``topic`` (already normalised: lower case, ё as е)."""
+        return self.session.scalar(select(TopicRoute).where(TopicRoute.topic == topic))
+
+    def remove(self, route: TopicRoute) -> None:
+        self.session.delete(route)
+
+    def most_chosen(
+        self, topic: str, *, excluding_incident: int | None = None
+    ) -> Subdivision | None:
+        """The active subdivision most often routed to for messages on ``topic`` (one query).
+
+        Ties go to the one chosen most recently. ``topic`` is compared as the
+        incident system spells it; ``excluding_incident`` leaves one message's
+        own routings out (the one being routed again after a decline).
+        """
+        chosen = IncidentEvent.data["subdivision_id"].as_integer()
+        query = (
+            select(Subdivision)
+            .join(IncidentEvent, Subdivision.id == chosen)
+            .join(Incident, Incident.id == IncidentEvent.incident_id)
+            .where(
+                IncidentEvent.kind == EventKind.ROUTE.value,
+                Incident.topic == topic,
+                Subdivision.active.is_(True),
+            )
+            .group_by(Subdivision.id)
+            .order_by(func.count().desc(), func.max(IncidentEvent.id).desc())
+            .limit(1)
+        )
+        if excluding_incident is not None:
+            query = query.where(Incident.id != excluding_incident)
+        return self.session.scalar(query)

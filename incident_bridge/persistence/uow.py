@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from incident_bridge.domain.errors import ConcurrentUpdate
+from incident_bridge.domain.errors import ConcurrentUpdate, StorageError
 from incident_bridge.persistence.repositories import (
     SqlAlchemyCalendar,
     SqlAlchemyDictionary,
     SqlAlchemyIncidents,
+    SqlAlchemyJobs,
     SqlAlchemyOutbox,
     SqlAlchemyPeople,
     SqlAlchemyQuarantine,
     SqlAlchemySyncStates,
+    SqlAlchemyTopicRoutes,
 )
 
 
@@ -28,7 +31,8 @@ class SqlAlchemyUnitOfWork:
     """The repositories of one session, and the transaction boundary around a use case.
 
     A lost optimistic-lock race (someone changed the row since it was read)
-    becomes ``ConcurrentUpdate``.
+    becomes ``ConcurrentUpdate``; a value or key the database refuses becomes
+    ``StorageError`` (after the rollback), so the use cases need not know SQL.
     """
 
     def __init__(self, session: Session) -> None:
@@ -37,9 +41,11 @@ class SqlAlchemyUnitOfWork:
         self.outbox = SqlAlchemyOutbox(session)
         self.quarantine = SqlAlchemyQuarantine(session)
         self.sync_states = SqlAlchemySyncStates(session)
+        self.jobs = SqlAlchemyJobs(session)
         self.calendar = SqlAlchemyCalendar(session)
         self.dictionary = SqlAlchemyDictionary(session)
         self.people = SqlAlchemyPeople(session)
+        self.topic_routes = SqlAlchemyTopicRoutes(session)
         self._depth = 0
 
     def __enter__(self) -> SqlAlchemyUnitOfWork:
@@ -57,12 +63,17 @@ class SqlAlchemyUnitOfWork:
             return  # an inner block: the outermost one commits or rolls back
         if exc_type is not None:
             self.session.rollback()
+            if isinstance(exc, DBAPIError):
+                raise _refused(exc) from exc
             return
         try:
             self.session.commit()
         except StaleDataError as error:
             self.session.rollback()
             raise ConcurrentUpdate() from error
+        except DBAPIError as error:
+            self.session.rollback()
+            raise _refused(error) from error
 
     def add(self, entity: object) -> None:
         """Keep a new entity (stored when the block commits)."""
@@ -75,3 +86,15 @@ class SqlAlchemyUnitOfWork:
         except StaleDataError as error:
             self.session.rollback()
             raise ConcurrentUpdate() from error
+        except DBAPIError as error:
+            self.session.rollback()
+            raise _refused(error) from error
+
+
+def _refused(error: DBAPIError) -> StorageError:
+    """The database's refusal, in one line (its first line names the problem)."""
+    detail = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+    return StorageError(
+        f"База данных отказалась сохранить: {detail[:300]}",
+        conflict=isinstance(error, IntegrityError),
+    )

@@ -27,8 +27,14 @@ def history_of(incident: Incident, profile: Profile) -> list[HistoryEvent]:
         except ValueError:
             continue
         at = entry.at
-        if kind is EventKind.ARRIVED and profile.counts_from is CountsFrom.DETECTION:
-            at = min(entry.at, incident.detected_at)
+        if kind is EventKind.ARRIVED:
+            # The clocks start when the regulation says, never at the bridge's sync time.
+            started = (
+                incident.detected_at
+                if profile.counts_from is CountsFrom.DETECTION
+                else incident.remote_created_at
+            )
+            at = min(entry.at, started)
         data = entry.data or {}
         events.append(HistoryEvent(
             kind=kind,

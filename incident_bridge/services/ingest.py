@@ -89,8 +89,13 @@ def ingest_page(
     *,
     source: str = "fetch",
     page_cursor: str | None = None,
+    page_span: int | None = None,
 ) -> PageResult:
-    """Store one page of cards and quarantine its rejected records, in the caller's unit of work."""
+    """Store one page of cards and quarantine its rejected records, in the caller's unit of work.
+
+    ``page_span`` is how many records the page held (default: its cards and rejections),
+    kept with a rejection that has no id so that its page can be read again.
+    """
     result = PageResult()
     overrides = uow.calendar.overrides()  # once per page, not once per card
     stored: list[Incident] = []
@@ -131,7 +136,7 @@ def ingest_page(
     uow.flush()  # once per page: relationships carry the ids until then
     result.incident_ids.extend(i.id for i in stored)
     resolve(uow, [c.external_id for c in page.cards], now)
-    span = len(page.cards) + len(page.rejected)
+    span = page_span if page_span is not None else len(page.cards) + len(page.rejected)
     for rejected in page.rejected:
         quarantine(uow, rejected, now, source=source, page_cursor=page_cursor, page_span=span)
         log.warning("record quarantined", extra={
@@ -163,9 +168,21 @@ def _create(uow: UnitOfWork, ctx: Context, card: IncidentCard, now: datetime) ->
     return incident
 
 
+#: What a person sees of a card: a change of these is worth a history entry. The system's own
+#: step (it moves when our reply lands), the revision and the extra columns are only stored.
+SHOWN_FIELDS = (
+    "number", "remote_created_at", "detected_at", "text", "author_name", "author_url",
+    "platform", "post_url", "municipality", "topic_group", "topic", "importance", "attachments",
+)  # fmt: skip
+
+
 def _update(uow: UnitOfWork, incident: Incident, card: IncidentCard, now: datetime) -> None:
     old = incident.remote_revision
+    before = {name: getattr(incident, name) for name in SHOWN_FIELDS}
     _copy_card(incident, card)
+    changed = [name for name in SHOWN_FIELDS if getattr(incident, name) != before[name]]
+    if not changed:
+        return  # a new revision with nothing a person would see: no empty history entry
     incident.updated_at = now
     record(
         uow,
@@ -177,6 +194,7 @@ def _update(uow: UnitOfWork, incident: Incident, card: IncidentCard, now: dateti
             "revision": card.revision,
             "previous_revision": old,
             "importance": card.importance.value,
+            "changed": changed,
         },
     )
 
@@ -200,6 +218,9 @@ def _follow_ups(
                 created_at=message.created_at,
             )
         )
+        if decision.verdict is Verdict.UPDATE and incident.status is not Status.AWAITING_AUTHOR:
+            record(uow, incident, EventKind.FOLLOW_UP, SYSTEM_ACTOR, now,
+                   comment=message.text, data={"follow_up": message.external_id})  # fmt: skip
         if incident.status is Status.AWAITING_AUTHOR:
             apply(
                 uow,

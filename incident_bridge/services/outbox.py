@@ -12,7 +12,13 @@ from incident_bridge.domain.errors import DeliveryRejected, NotFound, TransientD
 from incident_bridge.domain.events import EventKind
 from incident_bridge.domain.model import Outbound
 from incident_bridge.domain.ports import IncidentSystem
-from incident_bridge.domain.workflow import Action, DeliveryStep, outbox_transition
+from incident_bridge.domain.workflow import (
+    Action,
+    DeliveryStep,
+    Status,
+    draft_transition,
+    outbox_transition,
+)
 from incident_bridge.persistence.models import Incident, OutboxMessage
 from incident_bridge.services import deadlines
 from incident_bridge.services.actors import SYSTEM_ACTOR, Actor
@@ -112,7 +118,8 @@ def _deliver(
         state = sync_state(uow)
         state.unreachable_since = state.unreachable_since or now
         if row.attempts >= max_attempts:
-            _needs_attention(uow, incident, row, f"Превышено число попыток: {exc}", now)
+            message = f"Превышено число попыток: {exc}"
+            _set_aside(uow, incident, row, DeliveryStep.EXHAUSTED, message, now)
             result.needs_attention += 1
         else:
             delay = backoff(row.attempts, exc.retry_after, rng)
@@ -121,7 +128,7 @@ def _deliver(
         return
     except DeliveryRejected as exc:
         log.error("delivery rejected", extra={**where, "error": str(exc)})
-        _needs_attention(uow, incident, row, f"Система Инцидент отклонила: {exc}", now)
+        _refused(uow, ctx, incident, row, f"Система Инцидент отклонила: {exc}", now)
         result.needs_attention += 1
         return
     log.info("delivered", extra={**where, "kind": row.kind.value,
@@ -143,10 +150,42 @@ def _deliver(
     result.sent += 1
 
 
-def _needs_attention(
-    uow: UnitOfWork, incident: Incident, row: OutboxMessage, message: str, now: datetime
+def _refused(
+    uow: UnitOfWork,
+    ctx: Context,
+    incident: Incident,
+    row: OutboxMessage,
+    message: str,
+    now: datetime,
 ) -> None:
+    """The system refused for good. A refused reply goes back to the department's review,
+    where a person can correct it and approve it again, or return it to the executor; a
+    refused redirect waits for a person on the admin and message pages.
+    """
+    draft_kind = row.kind.draft_kind
+    if draft_kind is None or incident.status is not Status.PUBLISHING:
+        _set_aside(uow, incident, row, DeliveryStep.ATTENTION, message, now)
+        return
     row.state = outbox_transition(row.state, DeliveryStep.REFUSED)
+    row.last_error = message
+    apply(uow, ctx.profile, incident, Action.DELIVERY_REFUSED, SYSTEM_ACTOR, now,
+          draft_kind=draft_kind, reason=message, data={"outbox_id": row.id})  # fmt: skip
+    draft = next((d for d in incident.drafts if d.id == row.draft_id), None)
+    if draft is not None:
+        draft.state = draft_transition(draft.state, Action.DELIVERY_REFUSED)
+    deadlines.refresh(ctx, incident, now, uow.calendar.overrides())
+
+
+def _set_aside(
+    uow: UnitOfWork,
+    incident: Incident,
+    row: OutboxMessage,
+    step: DeliveryStep,
+    message: str,
+    now: datetime,
+) -> None:
+    """Out of attempts, or refused where only a person can decide: it waits for a retry."""
+    row.state = outbox_transition(row.state, step)
     row.last_error = message
     record(
         uow,

@@ -1,21 +1,29 @@
 """Polling the incident system for changed incidents, and fetching quarantined ones again.
 
-Each stored page is one unit of work: the cursor advances only with the page.
+Each stored page is one unit of work: the cursor advances only with the page. If
+the database refuses the page, its cards are stored one by one and the one it
+refuses is quarantined with the reason, so one record never halts the sync.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from incident_bridge.domain.errors import IncidentSystemError, InvalidInput, NotFound
+from incident_bridge.domain.errors import IncidentSystemError, InvalidInput, NotFound, StorageError
+from incident_bridge.domain.model import IncidentCard, IncidentPage, RejectedRecord
 from incident_bridge.domain.ports import IncidentSystem
 from incident_bridge.persistence.models import QuarantinedRecord, SyncState
 from incident_bridge.services.context import Context
 from incident_bridge.services.ingest import PageResult, ingest_page
-from incident_bridge.services.quarantine import FETCH
+from incident_bridge.services.quarantine import FETCH, quarantine, settle
 from incident_bridge.services.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 DEFAULT_SYSTEM = "incident"
 RECHECK_WINDOW = 20
@@ -64,19 +72,70 @@ def poll(
                 if state.unreachable_since is None:
                     state.unreachable_since = now
             raise
-        with uow:
-            result = ingest_page(uow, ctx, page, now, page_cursor=cursor or "")
-            if page.next_cursor is not None:
-                state.overlap_cursor = cursor or ""  # "": the last page started at the beginning
-                state.cursor = cursor = page.next_cursor
-            state.last_success_at = now
-            state.unreachable_since = None
+        try:
+            with uow:
+                result = ingest_page(uow, ctx, page, now, page_cursor=cursor or "")
+                _advance(state, page, cursor, now)
+        except StorageError as error:
+            log.warning("page refused by the database, storing it card by card",
+                        extra={"cursor": cursor, "error": str(error)})  # fmt: skip
+            result = _store_one_by_one(uow, ctx, page, now, cursor or "")
+            with uow:
+                _advance(state, page, cursor, now)
+        cursor = page.next_cursor if page.next_cursor is not None else cursor
         if heartbeat is not None:
             heartbeat()
         total.add(result)
         if not page.has_more:
             break
     return total
+
+
+def _advance(state: SyncState, page: IncidentPage, cursor: str | None, now: datetime) -> None:
+    """The page is stored: move the cursor (keeping the overlap window) and clear the alert."""
+    if page.next_cursor is not None:
+        state.overlap_cursor = cursor or ""  # "": the last page started at the beginning
+        state.cursor = page.next_cursor
+    state.last_success_at = now
+    state.unreachable_since = None
+
+
+def _store_one_by_one(
+    uow: UnitOfWork, ctx: Context, page: IncidentPage, now: datetime, page_cursor: str
+) -> PageResult:
+    """Each card in a transaction of its own; what the database still refuses is quarantined."""
+    result = PageResult()
+    for card in page.cards:
+        result.add(_store_card(uow, ctx, card, now))
+    if page.rejected:
+        span = len(page.cards) + len(page.rejected)
+        rejected_only = replace(page, cards=())
+        with uow:
+            result.add(ingest_page(uow, ctx, rejected_only, now, page_cursor=page_cursor,
+                                   page_span=span))  # fmt: skip
+    return result
+
+
+def _store_card(uow: UnitOfWork, ctx: Context, card: IncidentCard, now: datetime) -> PageResult:
+    one = IncidentPage((card,), (), None, False)
+    for attempt in (1, 2):
+        try:
+            with uow:
+                return ingest_page(uow, ctx, one, now)
+        except StorageError as error:
+            if error.conflict and attempt == 1:
+                continue  # another poller stored it at the same moment: read it and fold it in
+            reason = f"Карточка не сохранена: {error.user_message}"
+            with uow:
+                quarantine(uow, RejectedRecord(card.external_id, card_json(card), reason), now,
+                           source=FETCH)  # fmt: skip
+            return PageResult(quarantined=1)
+    raise AssertionError("unreachable")
+
+
+def card_json(card: IncidentCard) -> str:
+    """A card as JSON, for the quarantine's record of what was refused."""
+    return json.dumps(dataclasses.asdict(card), ensure_ascii=False, default=str, sort_keys=True)
 
 
 def retry_quarantined(
@@ -100,7 +159,7 @@ def retry_quarantined(
             record.raw = page.rejected[0].raw
             return False
         ingest_page(uow, ctx, replace(page, rejected=()), now)
-        record.resolved_at = now
+        settle(record, now)
         return True
 
 
@@ -170,4 +229,4 @@ def _reread(
         item.attempts = 0
         if not window.has_more:
             break
-    item.resolved_at = now
+    settle(item, now)

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from incident_bridge.domain.ports import IncidentSystem
 from incident_bridge.domain.workflow import OutboxState
-from incident_bridge.persistence.models import OutboxMessage, QuarantinedRecord, SyncState
+from incident_bridge.persistence.models import (
+    Incident,
+    JobHealth,
+    OutboxMessage,
+    QuarantinedRecord,
+    SyncState,
+)
+from incident_bridge.persistence.repositories import SqlAlchemyJobs
+from incident_bridge.services import job_health
 
 
 class Probes(Protocol):
@@ -30,8 +39,13 @@ def _check(probe: Callable[[], Mapping[str, Any] | None]) -> dict[str, Any]:
     return {"ok": True, **(detail or {})}
 
 
-def health(session: Session, state: Probes) -> dict[str, Any]:
-    """Probe each dependency; ``status`` is ``ok`` only if the database and queue answer."""
+def health(session: Session, state: Probes, *, job_failures: int = 3) -> dict[str, Any]:
+    """Probe each dependency; ``status`` is ``ok`` only if the database and queue answer.
+
+    ``jobs`` tells how each background job has been doing; a job failing
+    ``job_failures`` runs in a row is listed in ``alerts`` (the web process itself
+    is still healthy, so it does not turn the status).
+    """
 
     def ping_database() -> None:
         session.execute(text("SELECT 1"))
@@ -47,12 +61,55 @@ def health(session: Session, state: Probes) -> dict[str, Any]:
         incident_system = _check(lambda: {"reachable": bool(system.ping())})
         incident_system["ok"] = incident_system.get("reachable", False)
     ok = database["ok"] and queue["ok"]
+    rows = SqlAlchemyJobs(session).all() if database["ok"] else []
     return {
         "status": "ok" if ok else "degraded",
         "database": database,
         "queue": queue,
         "incident_system": incident_system,
+        "jobs": {row.job: _job(row, job_failures) for row in rows},
+        "alerts": job_health.alerts(rows, after_failures=job_failures),
     }
+
+
+def _job(row: JobHealth, job_failures: int) -> dict[str, Any]:
+    return {
+        "ok": row.consecutive_failures < job_failures,
+        "last_success_at": _iso(row.last_success_at),
+        "failing_since": _iso(row.failing_since),
+        "consecutive_failures": row.consecutive_failures,
+        "last_error": row.last_error,
+        "last_error_at": _iso(row.last_error_at),
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+class AttentionRow(NamedTuple):
+    """A delivery that needs a person, and the number of its message."""
+
+    outbox: OutboxMessage
+    number: str
+
+
+class QuarantineRow(NamedTuple):
+    """A quarantined record, with its message's number and id when known."""
+
+    record: QuarantinedRecord
+    number: str | None
+    incident_id: int | None
+
+
+def _raw_number(raw: str) -> str | None:
+    """The number a rejected card gives itself, if it is readable JSON (shown as text only)."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    number = data.get("number") if isinstance(data, dict) else None
+    return number if isinstance(number, str) and number.strip() else None
 
 
 def overview(
@@ -63,14 +120,29 @@ def overview(
     backlog = dict(session.execute(
         select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
     ).all())  # fmt: skip
-    open_quarantine = select(QuarantinedRecord).where(QuarantinedRecord.resolved_at.is_(None))
-    records = list(
-        session.scalars(open_quarantine.order_by(QuarantinedRecord.id.desc()).limit(100))
-    )
-    waiting = session.scalar(select(func.count()).select_from(open_quarantine.subquery()))
-    attention = list(session.scalars(
-        select(OutboxMessage).where(OutboxMessage.state == OutboxState.NEEDS_ATTENTION).order_by(OutboxMessage.id)
-    ))  # fmt: skip
+    is_open = QuarantinedRecord.resolved_at.is_(None)
+    # Each record with the number and id of the message it is about, when the bridge has it.
+    records = [
+        QuarantineRow(record, number or _raw_number(record.raw), incident_id)
+        for record, number, incident_id in session.execute(
+            select(QuarantinedRecord, Incident.number, Incident.id)
+            .outerjoin(Incident, Incident.external_id == QuarantinedRecord.external_id)
+            .where(is_open)
+            .order_by(QuarantinedRecord.id.desc())
+            .limit(100)
+        )
+    ]
+    waiting = session.scalar(select(func.count()).select_from(QuarantinedRecord).where(is_open))
+    # Each failed delivery with its message's number, in the same query (no query per row).
+    attention = [
+        AttentionRow(row, number)
+        for row, number in session.execute(
+            select(OutboxMessage, Incident.number)
+            .join(Incident, Incident.id == OutboxMessage.incident_id)
+            .where(OutboxMessage.state == OutboxState.NEEDS_ATTENTION)
+            .order_by(OutboxMessage.id)
+        )
+    ]
     return {
         "sync": sync,
         "outbox": backlog,
@@ -96,3 +168,10 @@ def unreachable_alert(sync: SyncState | None, now: datetime | None, minutes: int
 def current_alert(session: Session, now: datetime, minutes: int) -> str | None:
     """The unreachable-system alert, if any (for every page's header)."""
     return unreachable_alert(session.scalar(select(SyncState).order_by(SyncState.id)), now, minutes)
+
+
+def alerts(session: Session, now: datetime, *, minutes: int, job_failures: int) -> list[str]:
+    """Every alert for the people who run the department: the system unreachable, jobs failing."""
+    found = [current_alert(session, now, minutes)]
+    found += job_health.alerts(SqlAlchemyJobs(session).all(), after_failures=job_failures)
+    return [a for a in found if a]

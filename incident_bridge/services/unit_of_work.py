@@ -16,10 +16,12 @@ from incident_bridge.persistence.models import (
     CalendarOverrideRow,
     DictionaryWord,
     Incident,
+    JobHealth,
     OutboxMessage,
     QuarantinedRecord,
     Subdivision,
     SyncState,
+    TopicRoute,
     User,
 )
 
@@ -64,6 +66,14 @@ class SyncStates(Protocol):
     def get(self, system: str) -> SyncState | None: ...
 
 
+class Jobs(Protocol):
+    """How each background job has been doing."""
+
+    def get(self, job: str) -> JobHealth | None: ...
+
+    def all(self) -> list[JobHealth]: ...
+
+
 class Calendar(Protocol):
     """Local overrides of the working calendar."""
 
@@ -100,6 +110,22 @@ class People(Protocol):
     def users(self) -> list[User]: ...
 
 
+class TopicRoutes(Protocol):
+    """The admin's topic → subdivision rules, and which subdivisions the history chose per topic."""
+
+    def all(self) -> list[TopicRoute]: ...
+
+    def get(self, route_id: int) -> TopicRoute | None: ...
+
+    def for_topic(self, topic: str) -> TopicRoute | None: ...
+
+    def remove(self, route: TopicRoute) -> None: ...
+
+    def most_chosen(
+        self, topic: str, *, excluding_incident: int | None = None
+    ) -> Subdivision | None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction around a use case, and the repositories it reads and changes."""
 
@@ -116,6 +142,9 @@ class UnitOfWork(Protocol):
     def sync_states(self) -> SyncStates: ...
 
     @property
+    def jobs(self) -> Jobs: ...
+
+    @property
     def calendar(self) -> Calendar: ...
 
     @property
@@ -123,6 +152,9 @@ class UnitOfWork(Protocol):
 
     @property
     def people(self) -> People: ...
+
+    @property
+    def topic_routes(self) -> TopicRoutes: ...
 
     def __enter__(self) -> Self: ...
 

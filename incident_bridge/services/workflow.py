@@ -20,7 +20,7 @@ from incident_bridge.domain.errors import (
     PermissionDenied,
 )
 from incident_bridge.domain.events import EventKind
-from incident_bridge.domain.model import DraftKind, OutboundKind
+from incident_bridge.domain.model import DraftKind, OutboundKind, Platform
 from incident_bridge.domain.workflow import (
     DRAFTING_STATES,
     Action,
@@ -28,6 +28,7 @@ from incident_bridge.domain.workflow import (
     OutboxState,
     Role,
     draft_transition,
+    may_take,
 )
 from incident_bridge.persistence.models import Draft, Incident, OutboxMessage
 from incident_bridge.services import checks, deadlines
@@ -214,6 +215,7 @@ def approve(
     """
     with _changing(uow, ctx, incident_id, expected_version, now) as incident:
         draft = _submitted_draft(incident)
+        _within_platform_limit(incident, draft.text)
         failures = checks.failed(checks.review(uow, ctx, incident, draft.text, draft.kind))
         override = (override_reason or "").strip()
         if failures and not override:
@@ -237,6 +239,44 @@ def approve(
         draft.reviewer_id = actor.user_id
         draft.reviewed_at = now
         _enqueue(uow, incident, OutboundKind.of(draft.kind), draft.text, actor, now, draft=draft)
+    return draft
+
+
+def edit_draft(
+    uow: UnitOfWork,
+    ctx: Context,
+    incident_id: int,
+    actor: Actor,
+    text: str,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Draft:
+    """The reviewer corrects the draft on review (a typo, a reply the system refused as too long).
+
+    Who may is who approves under the regulation; the executor stays its author, the
+    history keeps the correction, who made it and the text before it.
+    """
+    if not text.strip():
+        raise IllegalTransition("Проект ответа пуст.")
+    with _changing(uow, ctx, incident_id, expected_version, now) as incident:
+        if not may_take(actor.role, Action.APPROVE, ctx.profile.performers):
+            raise PermissionDenied("Исправить проект может только тот, кто его одобряет.")
+        draft = _submitted_draft(incident)
+        if text == draft.text:
+            return draft
+        record(
+            uow,
+            incident,
+            EventKind.DRAFT_EDITED,
+            actor,
+            now,
+            data={"draft_id": draft.id, "previous_text": draft.text, "length": len(text)},
+        )
+        draft.text = text
+        draft.updated_at = now
+        draft.check_report = checks.review(uow, ctx, incident, text, draft.kind).to_dict(draft.id)
+        incident.updated_at = now
     return draft
 
 
@@ -329,6 +369,17 @@ def _submitted_draft(incident: Incident) -> Draft:
             f"Нет проекта ответа на проверке: сообщение в состоянии «{incident.status.label}»."
         )
     return draft
+
+
+def _within_platform_limit(incident: Incident, text: str) -> None:
+    """Refuse a reply longer than the incident system accepts for the platform (no override)."""
+    platform = Platform.of(incident.platform)
+    if len(text) > platform.reply_limit:
+        raise IllegalTransition(
+            f"Ответ длиннее, чем примет система Инцидент для площадки «{platform.label}»: "
+            f"{len(text)} знаков при пределе {platform.reply_limit}. Сократите текст "
+            "(исправьте проект) или верните его исполнителю на доработку."
+        )
 
 
 def _require_own_subdivision(incident: Incident, actor: Actor) -> None:

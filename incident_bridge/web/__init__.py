@@ -5,12 +5,30 @@ from __future__ import annotations
 from flask import Flask
 
 
-def register_blueprints(app: Flask, url_prefix: str = "") -> None:
-    """Mount every page blueprint of the bridge under ``url_prefix``."""
-    from incident_bridge.web import admin, auth, calendar, health, imports, incidents, queue
+def register_blueprints(app: Flask, url_prefix: str = "", *, error_pages: bool = True) -> None:
+    """Mount every page blueprint of the bridge under ``url_prefix``.
 
-    for module in (auth, queue, incidents, admin, calendar, imports, health):
+    ``error_pages`` also gives every other URL of ``app`` the bridge's Russian
+    404, 405 and 500 pages (the bridge's own pages always have them).
+    """
+    from incident_bridge.web import (
+        admin,
+        assets,
+        auth,
+        calendar,
+        health,
+        imports,
+        incidents,
+        queue,
+        topics,
+    )
+
+    for module in (auth, queue, incidents, admin, calendar, topics, imports, health, assets):
         app.register_blueprint(module.bp, url_prefix=url_prefix + module.PREFIX)
     from incident_bridge.web.filters import register_filters
 
     register_filters(app)
+    if error_pages:
+        from incident_bridge.web.errors import register_app_pages
+
+        register_app_pages(app)

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 
 from incident_bridge.domain.errors import InvalidInput
 from incident_bridge.domain.workflow import Role
-from incident_bridge.services import checks, directory, outbox, polling, status
+from incident_bridge.services import checks, directory, outbox, polling, quarantine, status
 from incident_bridge.state import bridge_state
 from incident_bridge.web.forms import SubdivisionForm, UserForm, UserStateForm, WordForm, choices
 from incident_bridge.web.helpers import (
@@ -163,6 +163,24 @@ def retry_quarantined(record_id: int) -> Any:
             raise InvalidInput("Запись по-прежнему не проходит проверку: причина обновлена.")
 
     return act(back, retry, "Запись получена заново и сохранена.")
+
+
+@bp.route("/quarantine/<int:record_id>/dismiss", methods=["POST"])
+@roles_required(Role.ADMIN.value, Role.OPERATOR.value)
+def dismiss_quarantined(record_id: int) -> Any:
+    """Set a quarantined record aside (an import row nobody will fix); who did it is kept."""
+    back = url_for(
+        "incident_bridge_admin.index"
+        if current_user.role == Role.ADMIN.value
+        else "incident_bridge_import.index"
+    )
+    if not FlaskForm().validate_on_submit():  # only the CSRF token
+        return redirect(back)
+    return act(
+        back,
+        lambda: quarantine.dismiss(uow(), record_id, by=actor(), now=now()),
+        "Запись убрана из карантина.",
+    )
 
 
 @bp.route("/outbox/<int:outbox_id>/retry", methods=["POST"])

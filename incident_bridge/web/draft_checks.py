@@ -19,6 +19,28 @@ class Finding:
     word: str | None = None
     suggestions: tuple[str, ...] = ()
 
+    def sentence(self, flagged: str) -> str:
+        """One Russian sentence: «flagged» — the message; варианты: «a», «b».
+
+        Suggestions the message already quotes, and bare punctuation or a single letter
+        (the typography rules' fixes), are not repeated.
+        """
+        message = self.message.strip()
+        shown = [
+            s for s in self.suggestions
+            if sum(ch.isalpha() for ch in s) > 1 and f"«{s.strip()}»".lower() not in message.lower()
+        ]  # fmt: skip
+        first = message.split(" ", 1)[0]
+        if len(first) == 1 or not first.isupper():  # after a dash: «извените» — слово не…
+            message = message[0].lower() + message[1:]
+        if shown:
+            message = message.removesuffix(".") if not message.endswith("...") else message
+            label = "вариант" if len(shown) == 1 else "варианты"
+            message += f"; {label}: " + ", ".join(f"«{s.strip()}»" for s in shown)
+        if not message.endswith((".", "!", "?", "…")):
+            message += "."
+        return f"«{flagged}» — {message}"
+
 
 @dataclass(slots=True)
 class Section:
@@ -42,7 +64,7 @@ def sections(report: DraftReport, text: str) -> list[Section]:
     out = [
         section(Check.GREETING, report.greeting.ok, notes=list(report.greeting.problems)),
         section(Check.SPELLING, report.spelling.ok,
-                findings=[Finding(e.start, e.end, "Слово не найдено в словарях", e.word, tuple(e.suggestions))
+                findings=[Finding(e.start, e.end, "Слово не найдено в словарях.", e.word, tuple(e.suggestions))
                           for e in report.spelling.errors if e.kind == "spelling"]),
         section(Check.GRAMMAR, report.grammar.ok,
                 findings=[Finding(e.start, e.end, e.message, None,

@@ -12,12 +12,23 @@ from flask_wtf.csrf import generate_csrf
 from incident_bridge.domain.events import EventKind
 from incident_bridge.domain.model import DraftKind, Feedback, Importance, OutboundKind, Platform
 from incident_bridge.domain.workflow import DraftState, OutboxState, Role, Status
+from incident_bridge.services.queries import refusal
 from incident_bridge.state import bridge_state
 
 
 def organisation_zone() -> ZoneInfo:
     """The time zone of the organisation's regulation profile."""
     return ZoneInfo(bridge_state(current_app).context.profile.timezone)
+
+
+def bridge_alerts() -> list[str]:
+    """The alerts for the people who run the department: the system unreachable, jobs failing."""
+    from incident_bridge.services.status import alerts
+
+    state = bridge_state(current_app)
+    settings = state.settings
+    return alerts(state.session(), datetime.now(UTC), minutes=settings.unreachable_alert_minutes,
+                  job_failures=settings.job_alert_failures)  # fmt: skip
 
 
 def organisation_name() -> str:
@@ -41,6 +52,20 @@ def safe_url(value: str | None) -> str | None:
     return value.strip() if parts.scheme in ("http", "https") and parts.netloc else None
 
 
+CHANGED_LABELS = {
+    "number": "номер", "remote_created_at": "дата создания", "detected_at": "дата обнаружения",
+    "text": "текст", "author_name": "автор", "author_url": "ссылка на автора",
+    "platform": "площадка", "post_url": "ссылка на публикацию", "municipality": "муниципалитет",
+    "topic_group": "группа тем", "topic": "тема", "importance": "важность",
+    "attachments": "вложения",
+}  # fmt: skip
+
+
+def changed_label(field: str) -> str:
+    """A changed card field, as the history names it."""
+    return CHANGED_LABELS.get(field, field)
+
+
 def _label(enum_type: type) -> object:
     def convert(value: str | None) -> str:
         if value is None:
@@ -58,6 +83,8 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
         local_time=local_time,
         safe_url=safe_url,
+        changed_label=changed_label,
+        refusal=refusal,
         status_label=_label(Status),
         role_label=_label(Role),
         platform_label=_label(Platform),
@@ -73,6 +100,7 @@ def register_filters(app: Flask) -> None:
         now_utc=lambda: datetime.now(UTC),
         csrf_token=generate_csrf,
         organisation_name=organisation_name,
+        bridge_alerts=bridge_alerts,
         Status=Status,
         DraftState=DraftState,
         OutboxState=OutboxState,

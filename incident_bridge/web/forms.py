@@ -17,13 +17,30 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields import Field
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
-from incident_bridge.domain.model import DraftKind
+from incident_bridge.domain.model import CARD_LIMITS, MAX_REPLY_LENGTH, DraftKind
 from incident_bridge.domain.workflow import Role
 
 REQUIRED = "Заполните поле."
+
+
+class MaxChars:
+    """At most ``limit`` characters, said in Russian. Unlike WTForms' ``Length`` it puts no
+    ``maxlength`` on the field, so a browser never cuts a pasted text silently: the person
+    sees the count and the server says what is too long."""
+
+    def __init__(self, limit: int, what: str = "Текст") -> None:
+        self.limit, self.what = limit, what
+
+    def __call__(self, form: object, field: Field) -> None:
+        length = len(field.data or "")
+        if length > self.limit:
+            raise ValidationError(
+                f"{self.what} длиннее {self.limit} знаков ({length}); сократите его."
+            )
 
 
 def choices(pairs: Sequence[tuple[object, str]]) -> list[SelectChoice]:
@@ -49,15 +66,50 @@ class VersionedForm(FlaskForm):
             return None
 
 
+def optional_int(value: object) -> int | None:
+    """A select's value as an id; None for the empty «— выберите —» option or a non-number."""
+    if value is None or isinstance(value, int):
+        return value
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+class ChoiceRequired:
+    """The select must hold one of its offered ids (a Russian message instead of WTForms')."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self.field_flags = {"required": True}
+
+    def __call__(self, form: FlaskForm, field: SelectField) -> None:
+        offered = {choice.value for choice in field.choices or [] if choice.value not in ("", None)}
+        if field.data is None or field.data not in offered:
+            raise StopValidation(self.message)
+
+
+#: The select's first option when nothing is suggested: the person must choose.
+NO_SUBDIVISION = ("", "— выберите подразделение —")
+
+
 class RouteForm(VersionedForm):
-    subdivision = SelectField("Подразделение-исполнитель", coerce=int)
-    comment = StringField("Комментарий исполнителю", validators=[Optional(), Length(max=2000)])
+    subdivision = SelectField(
+        "Подразделение-исполнитель",
+        coerce=optional_int,
+        validate_choice=False,
+        validators=[ChoiceRequired("Выберите подразделение-исполнителя из списка.")],
+    )
+    comment = StringField(
+        "Комментарий исполнителю",
+        validators=[Optional(), Length(max=2000, message="Комментарий длиннее 2000 знаков.")],
+    )
     submit = SubmitField("Направить исполнителю")
 
 
 class ReasonForm(VersionedForm):
     reason = TextAreaField(
-        "Причина", validators=[DataRequired("Укажите причину."), Length(max=4000)]
+        "Причина", validators=[DataRequired("Укажите причину."), MaxChars(MAX_REPLY_LENGTH, "Причина")]
     )
     submit = SubmitField("Подтвердить")
 
@@ -68,9 +120,19 @@ class DraftForm(VersionedForm):
         choices=choices([(k.value, k.label) for k in DraftKind]),
         default=DraftKind.ANSWER.value,
     )
-    text = TextAreaField("Текст ответа автору", validators=[Length(max=10000)])
+    text = TextAreaField("Текст ответа автору", validators=[MaxChars(CARD_LIMITS.text)])
     save = SubmitField("Сохранить черновик")
     submit = SubmitField("Отправить на проверку")
+
+
+class DraftEditForm(VersionedForm):
+    """The reviewer's correction of a draft on review (the text is checked again on save)."""
+
+    text = TextAreaField(
+        "Текст ответа автору",
+        validators=[DataRequired("Проект ответа пуст."), MaxChars(CARD_LIMITS.text)],
+    )
+    submit = SubmitField("Сохранить исправления")
 
 
 class ApproveForm(VersionedForm):
@@ -145,3 +207,24 @@ class ImportForm(FlaskForm):
         validators=[Optional()],
     )
     submit = SubmitField("Импортировать")
+
+
+class TopicRouteForm(FlaskForm):
+    topic = StringField(
+        "Тема (как её называет система Инцидент)",
+        validators=[
+            DataRequired("Укажите тему."),
+            Length(max=CARD_LIMITS.topic, message=f"Тема длиннее {CARD_LIMITS.topic} знаков."),
+        ],
+    )
+    subdivision = SelectField(
+        "Подразделение",
+        coerce=optional_int,
+        validate_choice=False,
+        validators=[ChoiceRequired("Выберите подразделение из списка.")],
+    )
+    submit = SubmitField("Добавить правило")
+
+
+class TopicRouteRemoveForm(FlaskForm):
+    submit = SubmitField("Удалить")

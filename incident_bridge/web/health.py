@@ -17,6 +17,6 @@ bp = Blueprint("incident_bridge_health", __name__)
 def healthz() -> Any:
     """Report whether the database, the job queue and the incident system answer."""
     state = bridge_state(current_app)
-    report = status.health(state.session(), state)
+    report = status.health(state.session(), state, job_failures=state.settings.job_alert_failures)
     code = 200 if report["status"] == "ok" else 503
     return jsonify(report), code

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from incident_bridge.domain.errors import BridgeError, NotFound, PermissionDenied
@@ -16,6 +16,7 @@ from incident_bridge.persistence.uow import SqlAlchemyUnitOfWork
 from incident_bridge.services.actors import Actor, actor_for
 from incident_bridge.services.context import Context
 from incident_bridge.state import bridge_state
+from incident_bridge.web.errors import register_blueprint_pages
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -84,21 +85,8 @@ def act(back: str, operation: Callable[[], Any], success: str) -> Any:
     return redirect(back)
 
 
-_ERRORS = {
-    403: "Недостаточно прав для этого действия или сообщения.",
-    404: "Страница или сообщение не найдены.",
-}
-
-
-def _error_page(error: Any) -> Any:
-    code = getattr(error, "code", 500)
-    message = _ERRORS.get(code, "Ошибка.")
-    return render_template("incident_bridge/error.html", code=code, message=message), code
-
-
 def page_blueprint(name: str, import_name: str) -> Blueprint:
-    """A page blueprint with the bridge's templates and Russian 403/404 pages."""
+    """A page blueprint with the bridge's templates and Russian 403/404/405/500 pages."""
     bp = Blueprint(name, import_name, template_folder="templates")
-    for code in _ERRORS:
-        bp.register_error_handler(code, _error_page)
+    register_blueprint_pages(bp)
     return bp

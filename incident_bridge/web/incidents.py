@@ -8,11 +8,19 @@ from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from incident_bridge.domain.model import DraftKind
-from incident_bridge.domain.workflow import DraftState, Role, allowed_actions
+from incident_bridge.domain.workflow import DraftState, Role, Status, allowed_actions
 from incident_bridge.persistence.models import Incident
-from incident_bridge.services import checks, deadlines, queries, workflow
+from incident_bridge.services import checks, deadlines, queries, routing, workflow
 from incident_bridge.web.draft_checks import review_context
-from incident_bridge.web.forms import ApproveForm, DraftForm, ReasonForm, RouteForm, choices
+from incident_bridge.web.forms import (
+    NO_SUBDIVISION,
+    ApproveForm,
+    DraftEditForm,
+    DraftForm,
+    ReasonForm,
+    RouteForm,
+    choices,
+)
 from incident_bridge.web.helpers import (
     COORDINATORS,
     act,
@@ -53,9 +61,20 @@ def _incident(incident_id: int) -> Incident:
     return incident
 
 
-def _route_form(**values: Any) -> RouteForm:
+def _route_form(incident: Incident | None = None, **values: Any) -> RouteForm:
+    """The route form; for a message still to be routed, preselect a subdivision only with a reason.
+
+    ``form.suggestion`` (a ``routing.Suggestion`` or None) says why, for the page.
+    """
     form = RouteForm(**values)
-    form.subdivision.choices = choices([(s.id, s.name) for s in uow().people.subdivisions()])
+    offered = [(s.id, s.name) for s in uow().people.subdivisions()]
+    suggestion = None
+    if incident is not None and incident.status is Status.NEW:
+        suggestion = routing.suggest(uow(), incident)
+    if suggestion is not None and form.subdivision.data is None:
+        form.subdivision.data = suggestion.subdivision_id
+    form.subdivision.choices = choices([] if suggestion else [NO_SUBDIVISION]) + choices(offered)
+    form.suggestion = suggestion
     return form
 
 
@@ -68,7 +87,7 @@ def _back(incident_id: int) -> str:
 def show(incident_id: int) -> Any:
     """Show the message, its author, drafts, delivery state, history and the allowed actions."""
     incident = _incident(incident_id)
-    route_form = _route_form(version=incident.version_id)
+    route_form = _route_form(incident, version=incident.version_id)
     draft = workflow.current_draft(incident)
     draft_form = DraftForm(version=incident.version_id)
     if draft is not None and draft.state in (DraftState.EDITING, DraftState.RETURNED):
@@ -90,6 +109,9 @@ def show(incident_id: int) -> Any:
         route_form=route_form,
         draft_form=draft_form,
         confirm_form=ApproveForm(version=incident.version_id),
+        edit_form=DraftEditForm(version=incident.version_id, text=draft.text if draft else ""),
+        refusal=queries.refusal(incident),
+        reply_limit=queries.reply_limit(incident),
         outbox=queries.outbox_for(session(), incident.id),
         clocks=deadlines.clocks(ctx(), incident, now(), uow().calendar.overrides()),
         profile=profile,
@@ -183,6 +205,28 @@ def draft(incident_id: int) -> Any:
             expected_version=version,
         ),
         "Черновик сохранён.",
+    )
+
+
+@bp.route("/<int:incident_id>/edit", methods=["POST"])
+@roles_required(*COORDINATORS)
+def edit(incident_id: int) -> Any:
+    """Correct the draft on review before approving it (kept in the history with the old text)."""
+    form = DraftEditForm()
+    if not form.validate_on_submit():
+        return _invalid(form, incident_id)
+    return act(
+        _back(incident_id),
+        lambda: workflow.edit_draft(
+            uow(),
+            ctx(),
+            incident_id,
+            actor(),
+            form.text.data or "",
+            now=now(),
+            expected_version=form.seen_version(),
+        ),
+        "Исправления сохранены; проверки выполнены заново.",
     )
 
 

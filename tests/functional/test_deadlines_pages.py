@@ -12,7 +12,8 @@ from tests.fakes import make_card
 
 
 def _arrive(app, fake_system, at: datetime, **card):
-    fake_system.add(make_card(**card))
+    """A message created in the incident system at ``at`` and synced at once."""
+    fake_system.add(make_card(**{"created_at": at, "detected_at": at, **card}))
     with app.app_context():
         state = app.extensions["incident_bridge"]
         session = state.session()

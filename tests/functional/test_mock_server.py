@@ -210,3 +210,22 @@ def test_command_line_rejects_bad_arguments(capsys: pytest.CaptureFixture[str]) 
     with pytest.raises(SystemExit):
         main(["--port", "not-a-number"])
     assert "--port" in capsys.readouterr().err
+
+
+def test_generated_messages_arrive_in_recent_working_hours() -> None:
+    """The demo queue shows on-time, due-soon and overdue messages alike, never from the future."""
+    from datetime import timedelta, timezone
+
+    from mocks.generator import Generator
+
+    moscow = timezone(timedelta(hours=3))
+    now = datetime(2026, 12, 2, 11, 30, tzinfo=UTC)  # Wednesday 14:30 Moscow
+    generator = Generator(seed=3)
+    created = [generator.created_at(now) for _ in range(400)]
+    local = [c.astimezone(moscow) for c in created]
+    assert all(c <= now for c in created)
+    assert all(c.weekday() < 5 and 9 <= c.hour < 18 for c in local)
+    ages = [(now - c).total_seconds() / 60 for c in created]
+    assert sum(a <= 40 for a in ages) > 80  # fresh ones
+    assert sum(a > 24 * 60 for a in ages) > 80  # days old: overdue
+    assert max(ages) < 8 * 24 * 60

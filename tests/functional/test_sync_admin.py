@@ -13,6 +13,7 @@ from incident_bridge.persistence.models import Incident, QuarantinedRecord
 from incident_bridge.services import outbox, polling, workflow
 from incident_bridge.services.actors import actor_for
 from tests.fakes import GOOD_ANSWER, make_card
+from tests.functional.test_pages import _version
 
 
 def _session(app):
@@ -67,24 +68,52 @@ def _approved(app, people, fake_system, now):
         return incident.id
 
 
-def test_rejected_delivery_needs_attention_and_is_retried_once(browser, people, app, fake_system):
+def test_delivery_out_of_attempts_needs_attention_and_is_retried_once(
+    browser, people, app, fake_system
+):
     now = datetime.now(UTC)
     incident_id = _approved(app, people, fake_system, now)
-    fake_system.failures.append(DeliveryRejected("incident is locked by moderator", 409))
+    fake_system.failures.append(TransientDeliveryError("connection reset by peer"))
     with app.app_context():
-        assert outbox.push(_uow(app), _ctx(app), fake_system, now).needs_attention == 1
+        result = outbox.push(_uow(app), _ctx(app), fake_system, now, max_attempts=1)
+        assert result.needs_attention == 1
     browser.login("operator")
     url = f"/incidents/{incident_id}"
     page = browser.get(url).get_data(as_text=True)
-    assert (
-        "не доставлено — нужно вмешательство" in page and "incident is locked by moderator" in page
-    )
+    assert "не доставлено — нужно вмешательство" in page and "connection reset by peer" in page
     row_id = page.split("/admin/outbox/")[1].split("/retry")[0]
     browser.submit(url, f"/admin/outbox/{row_id}/retry", {"back": url})
     with app.app_context():
         assert outbox.push(_uow(app), _ctx(app), fake_system, datetime.now(UTC)).sent == 1
     assert len(fake_system.effects) == 1
     assert "доставлено" in browser.get(url).get_data(as_text=True)
+
+
+def test_a_refused_reply_is_corrected_and_approved_again_never_a_dead_end(
+    browser, people, app, fake_system
+):
+    """The system refuses a 10,000-character Telegram answer: the department sees why, fixes it."""
+    now = datetime.now(UTC)
+    incident_id = _approved(app, people, fake_system, now)
+    fake_system.failures.append(DeliveryRejected("text: не длиннее 4096 символов", 422))
+    with app.app_context():
+        assert outbox.push(_uow(app), _ctx(app), fake_system, now).needs_attention == 1
+    browser.login("operator")
+    url = f"/incidents/{incident_id}"
+    page = browser.get(url).get_data(as_text=True)
+    assert "Система Инцидент не приняла одобренный ответ" in page and "не длиннее 4096" in page
+    assert "отклонено системой Инцидент" in page
+    assert "/retry" not in page  # the same text would be refused again
+    assert 'id="form-edit"' in page and 'id="form-approve"' in page
+    fixed = GOOD_ANSWER + " Благодарим за обращение."
+    browser.submit(url, f"{url}/edit", {"text": fixed, "version": _version(page)})
+    page = browser.get(url).get_data(as_text=True)
+    assert "Проект исправлен проверяющим" in page
+    browser.submit(url, f"{url}/approve", {"version": _version(page)})
+    with app.app_context():
+        assert outbox.push(_uow(app), _ctx(app), fake_system, datetime.now(UTC)).sent == 1
+    assert [o.text for o in fake_system.effects.values()] == [fixed]
+    assert "Закрыто" in browser.get(url).get_data(as_text=True)
 
 
 @pytest.mark.parametrize("minutes_down, alert", [(5, False), (20, True)])

@@ -129,7 +129,8 @@ def test_clarification_waits_for_author_and_follow_up_reopens_draft(
     db_session.refresh(incident)
     assert incident.status == Status.ROUTED
     assert [m.text for m in incident.follow_ups] == ["Дом 12, подъезд 3."]
-    assert _history(incident)[-2:] == ["updated", "author_replied"]
+    # Only the follow-up changed: no empty «updated» entry, just the clarification.
+    assert _history(incident)[-1] == "author_replied" and "updated" not in _history(incident)
 
     workflow.submit_draft(
         uow,

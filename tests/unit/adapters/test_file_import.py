@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import Workbook
 
-from adapters.file_import import import_file
+from adapters.file_import import RevisionSource, import_file
 from incident_bridge.domain.errors import InvalidInput
 from incident_bridge.domain.model import Feedback, Importance, Platform
 
@@ -156,19 +156,26 @@ def test_a_change_date_column_gives_each_row_its_own_revision(tmp_path: Path) ->
     assert one is not None and two is not None and one.revision < two.revision
 
 
-def test_file_mtime_is_the_fallback_revision_for_csv(tmp_path: Path) -> None:
+def test_the_files_mtime_is_not_an_export_time(tmp_path: Path) -> None:
+    # A copy's or a download's mtime is when it was copied: a stale export would look new.
     path = write_csv(tmp_path / "m.csv", REQUIRED, [good_row()])
-    os.utime(path, (1_700_000_000, 1_700_000_000))
+    os.utime(path, (4_000_000_000, 4_000_000_000))
     (result,) = import_file(path)
-    assert result.card is not None and result.card.revision == 1_700_000_000_000_000
+    assert result.card is not None and result.card.revision == 0 and not result.dated
 
 
-def test_a_stream_needs_a_filename_and_an_export_time(tmp_path: Path) -> None:
+def test_a_stream_needs_a_filename_and_without_an_export_time_its_cards_are_undated(
+    tmp_path: Path,
+) -> None:
     data = write_csv(tmp_path / "s.csv", REQUIRED, [good_row()]).read_bytes()
     with pytest.raises(InvalidInput, match="формат"):
         import_file(io.BytesIO(data))
     (result,) = import_file(io.BytesIO(data), filename="s.csv")
-    assert result.card is None and "exported_at" in (result.error or "")
+    assert result.card is not None and result.error is None
+    assert not result.dated and result.revision_from is None and result.card.revision == 0
+    (given,) = import_file(io.BytesIO(data), filename="s.csv", exported_at=EXPORTED)
+    assert given.revision_from is RevisionSource.GIVEN
+    assert given.card is not None and given.card.revision == int(EXPORTED.timestamp() * 1e6)
 
 
 def test_missing_required_columns_reject_the_whole_file(tmp_path: Path) -> None:

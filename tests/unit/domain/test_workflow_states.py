@@ -76,7 +76,7 @@ def test_an_approved_draft_cannot_be_returned() -> None:
 
 def test_delivery_states() -> None:
     assert outbox_transition(OutboxState.PENDING, DeliveryStep.DELIVERED) is OutboxState.SENT
-    failed = outbox_transition(OutboxState.PENDING, DeliveryStep.REFUSED)
+    failed = outbox_transition(OutboxState.PENDING, DeliveryStep.EXHAUSTED)
     assert outbox_transition(failed, DeliveryStep.RETRIED) is OutboxState.PENDING
     with pytest.raises(IllegalTransition, match="только отправку, которая не удалась"):
         outbox_transition(OutboxState.SENT, DeliveryStep.RETRIED)

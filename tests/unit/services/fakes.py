@@ -37,12 +37,11 @@ from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy import Table, UniqueConstraint
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapper, class_mapper
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.interfaces import MANYTOONE, ONETOMANY
 
-from incident_bridge.domain.errors import BridgeError
+from incident_bridge.domain.errors import BridgeError, StorageError
 from incident_bridge.domain.workflow import FINAL_STATUSES, OutboxState, Role
 from incident_bridge.persistence.models import (
     AuthorMessage,
@@ -51,10 +50,12 @@ from incident_bridge.persistence.models import (
     Draft,
     Incident,
     IncidentEvent,
+    JobHealth,
     OutboxMessage,
     QuarantinedRecord,
     Subdivision,
     SyncState,
+    TopicRoute,
     User,
 )
 from incident_bridge.services.unit_of_work import UnitOfWork
@@ -150,6 +151,22 @@ class FakeSyncStates:
         return next((s for s in self.rows if s.system == system), None)
 
 
+class FakeJobs:
+    """How each background job has been doing, held in memory."""
+
+    def __init__(self, autoflush: Autoflush) -> None:
+        self.rows: list[JobHealth] = []
+        self._autoflush = autoflush
+
+    def get(self, job: str) -> JobHealth | None:
+        self._autoflush()
+        return next((j for j in self.rows if j.job == job), None)
+
+    def all(self) -> list[JobHealth]:
+        self._autoflush()
+        return sorted(self.rows, key=lambda j: j.job)
+
+
 class FakeCalendar:
     """Local overrides of the working calendar, held in memory."""
 
@@ -219,6 +236,51 @@ class FakePeople:
         return sorted(self.user_rows, key=lambda u: (u.role.value, u.full_name))
 
 
+class FakeTopicRoutes:
+    """The admin's topic rules, held in memory; the history's choices read from the incidents."""
+
+    def __init__(self, autoflush: Autoflush, incidents: FakeIncidents, people: FakePeople) -> None:
+        self.rows: list[TopicRoute] = []
+        self._autoflush = autoflush
+        self._incidents = incidents
+        self._people = people
+
+    def all(self) -> list[TopicRoute]:
+        self._autoflush()
+        return sorted(self.rows, key=lambda r: r.topic)
+
+    def get(self, route_id: int) -> TopicRoute | None:
+        return next((r for r in self.rows if r.id == route_id), None)
+
+    def for_topic(self, topic: str) -> TopicRoute | None:
+        self._autoflush()
+        return next((r for r in self.rows if r.topic == topic), None)
+
+    def remove(self, route: TopicRoute) -> None:
+        self.rows.remove(route)
+
+    def most_chosen(
+        self, topic: str, *, excluding_incident: int | None = None
+    ) -> Subdivision | None:
+        self._autoflush()
+        tally: dict[int, tuple[int, int]] = {}  # subdivision id -> (count, latest event id)
+        for incident in self._incidents.rows:
+            if incident.topic != topic or incident.id == excluding_incident:
+                continue
+            for entry in incident.events:
+                chosen = (entry.data or {}).get("subdivision_id")
+                if entry.kind != "route" or chosen is None:
+                    continue
+                count, _ = tally.get(chosen, (0, 0))
+                tally[chosen] = (count + 1, entry.id)
+        ranked = sorted(tally.items(), key=lambda item: item[1], reverse=True)
+        for subdivision_id, _ in ranked:
+            subdivision = self._people.subdivision(subdivision_id)
+            if subdivision is not None and subdivision.active:
+                return subdivision
+        return None
+
+
 @dataclass(slots=True)
 class _Snapshot:
     """What the outermost block began with: each table's rows, each entity's attributes."""
@@ -236,9 +298,11 @@ class FakeUnitOfWork:
         self.outbox = FakeOutbox(self.flush)
         self.quarantine = FakeQuarantine(self.flush)
         self.sync_states = FakeSyncStates(self.flush)
+        self.jobs = FakeJobs(self.flush)
         self.calendar = FakeCalendar(self.flush)
         self.dictionary = FakeDictionary(self.flush)
         self.people = FakePeople(self.flush)
+        self.topic_routes = FakeTopicRoutes(self.flush, self.incidents, self.people)
         #: How many outermost blocks committed, and how many rolled back.
         self.committed = 0
         self.rolled_back = 0
@@ -323,10 +387,12 @@ class FakeUnitOfWork:
             self.outbox.rows,
             self.quarantine.rows,
             self.sync_states.rows,
+            self.jobs.rows,
             self.calendar.rows,
             self.dictionary.rows,
             self.people.subdivision_rows,
             self.people.user_rows,
+            self.topic_routes.rows,
         ]
 
     def _table_of(self, entity: object) -> list[Any] | None:
@@ -339,6 +405,8 @@ class FakeUnitOfWork:
                 return self.quarantine.rows
             case SyncState():
                 return self.sync_states.rows
+            case JobHealth():
+                return self.jobs.rows
             case CalendarOverrideRow():
                 return self.calendar.rows
             case DictionaryWord():
@@ -347,6 +415,8 @@ class FakeUnitOfWork:
                 return self.people.subdivision_rows
             case User():
                 return self.people.user_rows
+            case TopicRoute():
+                return self.topic_routes.rows
         return None
 
     def _attach_child(self, entity: IncidentEvent | Draft | AuthorMessage) -> None:
@@ -493,7 +563,7 @@ def _check_unique(entities: Iterable[object]) -> None:
                 continue  # NULLs never conflict
             marker = (table.name, keys, values)
             if marker in seen:
-                raise IntegrityError("fake flush", None, ValueError(f"{marker} is not unique"))
+                raise StorageError(f"{marker} is not unique", conflict=True)
             seen.add(marker)
 
 

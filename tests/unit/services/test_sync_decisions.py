@@ -328,3 +328,46 @@ def test_each_poll_starts_again_from_the_last_stored_pages_cursor(
     assert system.asked[-1] == "c1"
     assert (second.created, second.stale) == (0, 1)
     assert len(uow.incidents.rows) == 2
+
+
+def same(revision: int, **fields: object) -> IncidentCard:
+    """Revisions of one card (``make_card`` numbers each new card anew)."""
+    return card(revision, number="2025-000007", **fields)
+
+
+def _ingest(uow: FakeUnitOfWork, ctx: Context, *cards: IncidentCard) -> None:
+    with uow:
+        ingest.ingest_page(uow, ctx, IncidentPage(cards, (), None, False), T)
+
+
+def _kinds(uow: FakeUnitOfWork) -> list[str]:
+    [incident] = uow.incidents.rows
+    return [e.kind for e in incident.events]
+
+
+def test_a_new_revision_with_nothing_visible_changed_writes_no_history(
+    uow: FakeUnitOfWork, ctx: Context
+) -> None:
+    _ingest(uow, ctx, same(1))
+    _ingest(uow, ctx, same(2, step="answered", extra={"Метка": "x"}))
+    [incident] = uow.incidents.rows
+    assert _kinds(uow) == ["arrived"] and incident.remote_revision == 2
+    assert incident.remote_step == "answered"  # stored all the same
+
+
+def test_a_visible_change_says_what_changed(uow: FakeUnitOfWork, ctx: Context) -> None:
+    _ingest(uow, ctx, same(1))
+    _ingest(uow, ctx, same(2, text="Новый текст", topic="Освещение"))
+    [incident] = uow.incidents.rows
+    entry = incident.events[-1]
+    assert entry.kind == "updated" and entry.data["changed"] == ["text", "topic"]
+
+
+def test_a_follow_up_without_a_clarification_request_is_its_own_entry(
+    uow: FakeUnitOfWork, ctx: Context
+) -> None:
+    _ingest(uow, ctx, same(1))
+    _ingest(uow, ctx, same(2, follow_ups=(HOUSE,)))
+    [incident] = uow.incidents.rows
+    assert _kinds(uow) == ["arrived", "follow_up"]
+    assert incident.events[-1].comment == "Дом 12."

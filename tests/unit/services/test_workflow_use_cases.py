@@ -11,14 +11,20 @@ from typing import Any
 import pytest
 
 from incident_bridge.domain.errors import ConcurrentUpdate, IllegalTransition, PermissionDenied
-from incident_bridge.domain.model import DraftKind, IncidentPage, OutboundKind
+from incident_bridge.domain.model import DraftKind, IncidentPage, OutboundKind, Platform
 from incident_bridge.domain.review import Check
 from incident_bridge.domain.workflow import DraftState, OutboxState, Status
 from incident_bridge.persistence.models import Incident
 from incident_bridge.services import checks, ingest, outbox, workflow
 from incident_bridge.services.actors import SYSTEM_ACTOR, actor_for
 from incident_bridge.services.context import Context
-from tests.fakes import GOOD_ANSWER, DeliveryRejected, FakeIncidentSystem, make_card
+from tests.fakes import (
+    GOOD_ANSWER,
+    DeliveryRejected,
+    FakeIncidentSystem,
+    TransientDeliveryError,
+    make_card,
+)
 from tests.unit.services.fakes import Cast, FakeUnitOfWork
 
 CLARIFICATION = "Здравствуйте, Иван! Уточните, пожалуйста, номер дома."
@@ -28,8 +34,10 @@ INCOMPLETE_ANSWER = "Здравствуйте, Иван! Спасибо за о�
 
 
 def arrive(uow: FakeUnitOfWork, ctx: Context, now: datetime, **card: Any) -> Incident:
-    """A new message from the incident system, stored the way the poller stores it."""
-    page = IncidentPage((make_card(**card),), (), None, False)
+    """A new message created in the incident system at ``now``, stored as the poller stores it."""
+    page = IncidentPage(
+        (make_card(**{"created_at": now, "detected_at": now, **card}),), (), None, False
+    )
     with uow:
         result = ingest.ingest_page(uow, ctx, page, now)
     incident = uow.incidents.get(result.incident_ids[0])
@@ -42,10 +50,16 @@ def kinds(incident: Incident) -> list[str]:
 
 
 def on_review(
-    uow: FakeUnitOfWork, ctx: Context, people: Cast, now: datetime, kind: DraftKind, text: str
+    uow: FakeUnitOfWork,
+    ctx: Context,
+    people: Cast,
+    now: datetime,
+    kind: DraftKind,
+    text: str,
+    **card: Any,
 ) -> Incident:
     """A message routed to the roads subdivision whose executor submitted ``text``."""
-    incident = arrive(uow, ctx, now)
+    incident = arrive(uow, ctx, now, **card)
     workflow.route(uow, ctx, incident.id, actor_for(people.operator), people.roads.id, now=now)
     workflow.submit_draft(
         uow, ctx, incident.id, actor_for(people.roads_executor), kind, text, now=now
@@ -277,10 +291,11 @@ def test_a_person_sends_a_failed_delivery_again_and_it_is_attributed(
 ) -> None:
     incident = on_review(uow, ctx, people, now, DraftKind.ANSWER, GOOD_ANSWER)
     workflow.approve(uow, ctx, incident.id, actor_for(people.operator), now=now)
-    system = FakeIncidentSystem(failures=[DeliveryRejected("текст слишком длинный", 422)])
-    outbox.push(uow, ctx, system, now)
+    system = FakeIncidentSystem(failures=[TransientDeliveryError("connection refused")])
+    outbox.push(uow, ctx, system, now, max_attempts=1)
     [row] = uow.outbox.rows
     assert row.state is OutboxState.NEEDS_ATTENTION and kinds(incident)[-1] == "delivery_failed"
+    assert incident.status is Status.PUBLISHING  # out of attempts, not refused: it may go again
 
     later = now + timedelta(minutes=20)
     outbox.retry(uow, row.id, actor_for(people.operator), later)
@@ -293,6 +308,57 @@ def test_a_person_sends_a_failed_delivery_again_and_it_is_attributed(
     outbox.push(uow, ctx, system, later)
     assert incident.status is Status.CLOSED
     assert [o.idempotency_key for o in system.delivered] == [row.idempotency_key]
+
+
+def test_a_refused_reply_goes_back_to_review_and_can_be_corrected_and_approved(
+    uow: FakeUnitOfWork, ctx: Context, people: Cast, now: datetime
+) -> None:
+    operator = actor_for(people.operator)
+    incident = on_review(uow, ctx, people, now, DraftKind.ANSWER, GOOD_ANSWER)
+    workflow.approve(uow, ctx, incident.id, operator, now=now)
+    system = FakeIncidentSystem(failures=[DeliveryRejected("не длиннее 4096 символов", 422)])
+    outbox.push(uow, ctx, system, now)
+    [row] = uow.outbox.rows
+    assert row.state is OutboxState.REFUSED
+    assert incident.status is Status.ON_REVIEW  # no dead end: a person can act again
+    assert incident.drafts[-1].state is DraftState.SUBMITTED
+    refusal = incident.events[-1]
+    assert refusal.kind == "delivery_refused" and "4096" in (refusal.comment or "")
+    with pytest.raises(IllegalTransition, match="исправьте проект и одобрите его снова"):
+        outbox.retry(uow, row.id, operator, now)
+
+    corrected = GOOD_ANSWER + " Спасибо за сообщение."
+    workflow.edit_draft(uow, ctx, incident.id, operator, corrected, now=now)
+    edit = incident.events[-1]
+    assert (edit.kind, edit.actor_id) == ("draft_edited", people.operator.id)
+    assert edit.data["previous_text"] == GOOD_ANSWER
+    assert incident.drafts[-1].author_id == people.roads_executor.id  # still the executor's
+    workflow.approve(uow, ctx, incident.id, operator, now=now)
+    outbox.push(uow, ctx, system, now)
+    assert incident.status is Status.CLOSED
+    assert [o.text for o in system.delivered] == [corrected]
+
+
+def test_only_who_approves_may_correct_a_draft(
+    uow: FakeUnitOfWork, ctx: Context, people: Cast, now: datetime
+) -> None:
+    incident = on_review(uow, ctx, people, now, DraftKind.ANSWER, GOOD_ANSWER)
+    with pytest.raises(PermissionDenied):
+        workflow.edit_draft(
+            uow, ctx, incident.id, actor_for(people.roads_executor), "Другой текст", now=now
+        )
+    assert incident.drafts[-1].text == GOOD_ANSWER
+
+
+def test_a_reply_longer_than_the_platform_takes_cannot_be_approved_even_with_a_reason(
+    uow: FakeUnitOfWork, ctx: Context, people: Cast, now: datetime
+) -> None:
+    long = GOOD_ANSWER + " Подробности." * 400  # over 4096 characters
+    incident = on_review(uow, ctx, people, now, DraftKind.ANSWER, long, platform=Platform.TELEGRAM)
+    with pytest.raises(IllegalTransition, match="при пределе 4096"):
+        workflow.approve(uow, ctx, incident.id, actor_for(people.operator), now=now,
+                         override_reason="Срочно")  # fmt: skip
+    assert incident.status is Status.ON_REVIEW and uow.outbox.rows == []
 
 
 def test_a_delivery_that_has_not_failed_cannot_be_sent_again(

@@ -1,0 +1,102 @@
+"""Which subdivision to suggest when routing a message, and the admin's topic rules behind it.
+
+A suggestion needs a reason, in this order:
+
+1. the admin's rule for the message's topic (``TopicRoute``; topics are
+   compared lower-cased with ё as е, so «Ёлки» and «елки» are one topic);
+2. else the active subdivision most often chosen for that topic in the history
+   (the ROUTE entries; the message's own earlier routings are left out, since a
+   subdivision that declined it is no reason to send it back);
+3. else nothing: the person chooses, and the route form refuses an empty choice.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from incident_bridge.domain.errors import InvalidInput, NotFound
+from incident_bridge.domain.model import CARD_LIMITS
+from incident_bridge.persistence.models import Incident, TopicRoute
+from incident_bridge.services.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+class Basis(enum.StrEnum):
+    """Why a subdivision is suggested."""
+
+    TOPIC_RULE = "topic_rule"
+    HISTORY = "history"
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """The subdivision to preselect and why, in words for the page."""
+
+    subdivision_id: int
+    subdivision_name: str
+    basis: Basis
+    reason: str
+
+
+def normalise_topic(topic: str) -> str:
+    """The key a topic is matched by: lower case, ё as е, single spaces."""
+    return " ".join(topic.lower().replace("ё", "е").split())
+
+
+def suggest(uow: UnitOfWork, incident: Incident) -> Suggestion | None:
+    """The subdivision to preselect for routing ``incident``, or None when there is no reason."""
+    rule = uow.topic_routes.for_topic(normalise_topic(incident.topic))
+    if rule is not None:
+        subdivision = uow.people.subdivision(rule.subdivision_id)
+        if subdivision is not None and subdivision.active:
+            return Suggestion(
+                subdivision.id, subdivision.name, Basis.TOPIC_RULE, f"по теме «{incident.topic}»"
+            )
+    chosen = uow.topic_routes.most_chosen(incident.topic, excluding_incident=incident.id)
+    if chosen is not None:
+        return Suggestion(
+            chosen.id, chosen.name, Basis.HISTORY, "чаще всего выбирали для этой темы"
+        )
+    return None
+
+
+def add_topic_route(
+    uow: UnitOfWork, *, topic: str, subdivision_id: int, by: str, now: datetime
+) -> TopicRoute:
+    """Record the admin's rule: messages on ``topic`` are suggested to this subdivision."""
+    key = normalise_topic(topic)
+    if not key:
+        raise InvalidInput("Укажите тему.")
+    if len(key) > CARD_LIMITS.topic:
+        raise InvalidInput(f"Тема длиннее {CARD_LIMITS.topic} символов.")
+    with uow:
+        subdivision = uow.people.subdivision(subdivision_id)
+        if subdivision is None or not subdivision.active:
+            raise InvalidInput("Выберите действующее подразделение.")
+        existing = uow.topic_routes.for_topic(key)
+        if existing is not None:
+            raise InvalidInput(
+                f"Для темы «{key}» уже задано подразделение. Удалите это правило, чтобы задать другое."
+            )
+        route = TopicRoute(topic=key, subdivision_id=subdivision.id, added_by=by, added_at=now)
+        uow.add(route)
+    log.info("topic route added", extra={"topic": key, "subdivision": subdivision.id, "by": by})
+    return route
+
+
+def remove_topic_route(uow: UnitOfWork, route_id: int, *, by: str) -> TopicRoute:
+    """Remove the admin's rule (who removed it is logged: the row itself goes)."""
+    with uow:
+        route = uow.topic_routes.get(route_id)
+        if route is None:
+            raise NotFound("Правило не найдено: возможно, его уже удалили.")
+        uow.topic_routes.remove(route)
+    log.info(
+        "topic route removed",
+        extra={"topic": route.topic, "subdivision": route.subdivision_id, "by": by},
+    )
+    return route
