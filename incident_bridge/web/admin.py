@@ -10,7 +10,15 @@ from flask_wtf import FlaskForm
 
 from incident_bridge.domain.errors import InvalidInput
 from incident_bridge.domain.workflow import Role
-from incident_bridge.services import checks, directory, outbox, polling, quarantine, status
+from incident_bridge.services import (
+    checks,
+    directory,
+    job_health,
+    outbox,
+    polling,
+    quarantine,
+    status,
+)
 from incident_bridge.state import bridge_state
 from incident_bridge.web.forms import SubdivisionForm, UserForm, UserStateForm, WordForm, choices
 from incident_bridge.web.helpers import (
@@ -52,6 +60,8 @@ def index() -> Any:
             session(), now(), bridge_state(current_app).settings.unreachable_alert_minutes
         ),
         queue=_queue_figures(),
+        jobs=uow().jobs.all(),
+        job_labels=job_health.JOB_LABELS,
         words=uow().dictionary.words(),
         word_form=WordForm(),
     )

@@ -157,3 +157,19 @@ def test_a_backlog_synced_late_is_overdue_when_it_is(
     assert route.state.value == "overdue" and route.describe_left().startswith("просрочено")
     assert incident.due_at == datetime(2025, 11, 28, 6, 30, tzinfo=UTC)  # the redirect's 30 wmin
     assert incident.arrived_at == synced  # when the bridge saw it is kept too
+
+
+def test_the_admin_page_lists_every_job_with_its_streak(
+    app: Any, fake_system: Any, people: Any
+) -> None:
+    def down(cursor: Any, limit: int = 100) -> Any:
+        raise TransientDeliveryError("connection refused")
+
+    fake_system.fetch_changes = down
+    with app.app_context(), pytest.raises(TransientDeliveryError):
+        poll_incidents()
+    admin = Browser(app.test_client())
+    admin.login("admin")
+    page = admin.get("/admin/").get_data(as_text=True)
+    jobs = page[page.index('id="jobs"') :]
+    assert "Получение сообщений из системы Инцидент" in jobs and "connection refused" in jobs
