@@ -5,6 +5,7 @@ The README's settings table is written from ``DEFAULTS``; keep them in step.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +54,13 @@ DEFAULTS: dict[str, Any] = {
     "INCIDENT_BRIDGE_URL_PREFIX": "",
     # Register Flask-Login's login manager (False if the host has its own).
     "INCIDENT_BRIDGE_MANAGE_LOGIN": True,
+    # Failed sign-ins allowed per login, and per client address, before they wait (limits syntax).
+    "INCIDENT_BRIDGE_LOGIN_LIMIT_PER_LOGIN": "5 per 15 minutes",
+    "INCIDENT_BRIDGE_LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
+    # Send the session cookie over HTTPS only: set True whenever the bridge is served over HTTPS.
+    "INCIDENT_BRIDGE_SECURE_COOKIES": False,
+    # How many reverse proxies in front of the app to trust for X-Forwarded-* (reference app).
+    "INCIDENT_BRIDGE_TRUSTED_PROXIES": 0,
     # Largest import upload in bytes; also the app's MAX_CONTENT_LENGTH when the host sets none.
     "INCIDENT_BRIDGE_IMPORT_MAX_BYTES": 32 * 1024 * 1024,
     # Most rows an imported file may have (empty ones count); a longer file is refused whole.
@@ -61,6 +69,8 @@ DEFAULTS: dict[str, Any] = {
     "INCIDENT_BRIDGE_IMPORT_MAX_CELL_CHARS": 32_767,
     # Russian 404, 405 and 500 pages for every URL of the app (False if the host has its own).
     "INCIDENT_BRIDGE_ERROR_PAGES": True,
+    # Content-Security-Policy, X-Frame-Options, nosniff, Referrer-Policy, Server (False: the host's).
+    "INCIDENT_BRIDGE_SECURITY_HEADERS": True,
 }
 
 
@@ -89,10 +99,15 @@ class Settings:
     organisation_name: str | None
     url_prefix: str
     manage_login: bool
+    login_limit_per_login: str
+    login_limit_per_address: str
+    secure_cookies: bool
+    trusted_proxies: int
     import_max_bytes: int
     import_max_rows: int
     import_max_cell_chars: int
     error_pages: bool
+    security_headers: bool
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any]) -> Settings:
@@ -102,7 +117,12 @@ class Settings:
             for key, default in DEFAULTS.items()
         }
         values["incident_timeout"] = tuple(values["incident_timeout"])
-        values["profile_dirs"] = tuple(values["profile_dirs"] or ())
+        dirs = values["profile_dirs"] or ()
+        # A plain string (an environment variable without JSON) is one directory, or several
+        # separated like PATH: never its letters.
+        values["profile_dirs"] = (
+            tuple(d for d in dirs.split(os.pathsep) if d) if isinstance(dirs, str) else tuple(dirs)
+        )
         return cls(**values)
 
     @property

@@ -70,18 +70,28 @@ def main() -> None:
         from incident_bridge.services.demo import seed
         from incident_bridge.state import bridge_state
 
-        app = create_app()
-        with app.app_context():
+        # The database first, with no jobs running: the app that serves starts them after.
+        setup = create_app({"INCIDENT_BRIDGE_RUN_JOBS_IN_PROCESS": False})
+        with setup.app_context():
             flask_migrate.upgrade(directory=MIGRATIONS_DIR)
-            state = bridge_state(app)
+            state = bridge_state(setup)
             logins = seed(state.unit_of_work(), state.context.profile, datetime.now(UTC))
+            state.db.engine.dispose()
+        app = create_app()
         print(f"\nincident-bridge: http://127.0.0.1:{APP_PORT}")
         print(f"Mock incident system (for testers): http://127.0.0.1:{MOCK_PORT}/_control/")
         print("Demo logins:")
         for login, password, role, name in logins:
             print(f"  {login:<12} {password:<16} {role:<9} {name}")
         print(flush=True)
-        app.run(host="127.0.0.1", port=APP_PORT, use_reloader=False)
+        from incident_bridge.web.security_headers import UnversionedRequestHandler
+
+        app.run(
+            host="127.0.0.1",
+            port=APP_PORT,
+            use_reloader=False,
+            request_handler=UnversionedRequestHandler,  # no "Server: Werkzeug/… Python/…"
+        )
     finally:
         mock.terminate()
         mock.wait(timeout=10)

@@ -9,7 +9,6 @@ from typing import Any
 __all__ = ["IncidentBridge", "MIGRATIONS_DIR", "bridge_state"]
 
 from flask import Flask
-from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
@@ -76,11 +75,14 @@ class IncidentBridge:
         app.extensions[EXTENSION_KEY] = state
         if "migrate" not in app.extensions:
             Migrate(app, db, directory=MIGRATIONS_DIR)
-        if settings.manage_login:
-            self._login(app, db)
-        from incident_bridge.web import register_blueprints
+        from incident_bridge.web import access, register_blueprints
+
+        state.throttle = access.install(app, settings, db)
 
         register_blueprints(app, settings.url_prefix, error_pages=settings.error_pages)
+        from incident_bridge.web import security_headers
+
+        security_headers.install(app, settings)
         from incident_bridge.cli import bridge
 
         app.cli.add_command(bridge)
@@ -113,20 +115,6 @@ class IncidentBridge:
         db.init_app(app)
         self.db = db
         return db
-
-    @staticmethod
-    def _login(app: Flask, db: SQLAlchemy) -> None:
-        from incident_bridge.persistence.models import User
-
-        manager = LoginManager()
-        manager.login_view = "incident_bridge_auth.login"
-        manager.login_message = "Войдите, чтобы продолжить."
-        manager.init_app(app)
-
-        @manager.user_loader
-        def load_user(user_id: str) -> User | None:
-            user = db.session.get(User, int(user_id))
-            return user if user is not None and user.active else None
 
 
 def _reloader_parent() -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, redirect, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from incident_bridge.checks.report import DraftChecker
 from incident_bridge.config import PREFIX
@@ -36,6 +37,12 @@ def create_app(
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     IncidentBridge(app, checker=checker)
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
+    proxies = int(app.config.get(f"{PREFIX}TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Behind a reverse proxy (HTTPS ends there): trust its X-Forwarded-* headers, no more.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
     return app
 
 
@@ -78,5 +85,8 @@ def _secret_key(app: Flask) -> str:
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    path.write_text(key)
+    # Readable by the service's user only: whoever reads it can forge sessions.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key)
     return key

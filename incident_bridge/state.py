@@ -31,6 +31,8 @@ class BridgeState:
     # Set by the extension: run the push soon; probe the queue. Kept as callables so the
     # pages depend on this state only, not on the jobs package.
     kicker: Callable[[], Any] | None = None
+    #: The sign-in throttle (``web.access.LoginThrottle``), set up by the extension.
+    throttle: Any = None
     queue_probe: Callable[[Any], dict[str, Any]] | None = None
     _system: IncidentSystem | None = field(default=None, repr=False)
 

@@ -34,6 +34,22 @@ def _faults() -> FaultInjector:
     return current_app.extensions["incident_mock"]["faults"]
 
 
+@bp.before_request
+def _same_origin_only() -> Response | None:
+    """A browser's form post from another site is refused: the control API changes the mock.
+
+    Browsers send ``Origin`` with every cross-site POST; scripts and curl send none and pass.
+    """
+    origin = request.headers.get("Origin")
+    if request.method in ("GET", "HEAD", "OPTIONS") or origin is None:
+        return None
+    if origin.rstrip("/") == request.host_url.rstrip("/"):
+        return None
+    response = jsonify({"error": "cross_origin", "message": "Запрос с другого сайта отклонён."})
+    response.status_code = 403
+    return response
+
+
 @bp.errorhandler(MockError)
 def _mock_error(exc: MockError) -> Response:
     response = jsonify({"error": exc.code, "message": exc.message})

@@ -213,7 +213,7 @@ def make_people(app: Flask, now: datetime) -> dict[str, Any]:
                 uow,
                 login=login,
                 full_name=login.title(),
-                password="password-123",
+                password="Proverka-Elets-2026",
                 role=role,
                 subdivision_id=sub.id if sub else None,
                 now=now,

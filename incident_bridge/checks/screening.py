@@ -22,9 +22,9 @@ from incident_bridge.checks.tokens import Sentence, Token, sentences
 ReasonKind = Literal["obscene", "insult", "threat"]
 
 _MESSAGES: dict[str, str] = {
-    "obscene": "Нецензурное выражение «{}»: сообщение не подлежит обработке и ответу.",
-    "insult": "Оскорбительное выражение «{}»: сообщение не подлежит обработке и ответу.",
-    "threat": "Угроза причинения вреда «{}»: сообщение не подлежит обработке и ответу.",
+    "obscene": "Нецензурное выражение «{}».",
+    "insult": "Оскорбительное выражение «{}».",
+    "threat": "Угроза причинения вреда «{}».",
 }
 
 

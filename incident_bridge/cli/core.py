@@ -19,6 +19,7 @@ def register(group: click.Group) -> None:
     group.add_command(migrate)
     group.add_command(seed_demo)
     group.add_command(create_user)
+    group.add_command(set_password)
     group.add_command(run_jobs)
     group.add_command(worker)
     group.add_command(cron)
@@ -81,6 +82,26 @@ def create_user(
     except BridgeError as exc:
         raise click.ClickException(exc.user_message) from exc
     click.echo(f"Пользователь {login} создан.")
+
+
+@click.command("set-password")
+@click.option("--login", required=True)
+@click.password_option()
+@with_appcontext
+def set_password(login: str, password: str) -> None:
+    """Set a person's password on the server (e.g. the only admin forgot theirs); their sessions end."""
+    from incident_bridge.domain.errors import BridgeError
+    from incident_bridge.services import directory
+
+    uow = bridge_state(current_app).unit_of_work()
+    user = uow.people.user_by_login(login.strip().lower())
+    if user is None:
+        raise click.UsageError(f"Нет пользователя «{login}».")
+    try:
+        directory.reset_password(uow, user.id, password, by=directory.CONSOLE, now=datetime.now(UTC))
+    except BridgeError as exc:
+        raise click.ClickException(exc.user_message) from exc
+    click.echo(f"Пароль пользователя {login} изменён; его сеансы завершены.")
 
 
 @click.command("run-jobs")

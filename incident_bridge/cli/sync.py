@@ -45,7 +45,12 @@ def register(group: click.Group) -> None:
 def import_export(path: str, exported_at: str | None, zone: str, as_json: bool) -> None:
     """Import an .xlsx or .csv export (idempotent) and report every row."""
     from adapters import ImportLimits, import_file
-    from incident_bridge.services.imports import check_export_time, import_rows, summary
+    from incident_bridge.services.imports import (
+        STATUS_LABELS,
+        check_export_time,
+        import_rows,
+        summary,
+    )
 
     if not os.path.isfile(path):
         raise Refused(f"нет такого файла: «{path[:200]}».")
@@ -86,7 +91,7 @@ def import_export(path: str, exported_at: str | None, zone: str, as_json: bool) 
     if as_json:
         click.echo(json.dumps({"summary": counts}, ensure_ascii=False))
         return
-    click.echo("Итого: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    click.echo("Итого: " + ", ".join(f"{STATUS_LABELS[k]} {v}" for k, v in counts.items()))
     if any(r.card is not None and not r.dated for r in rows):
         click.echo(
             "В файле нет времени выгрузки: существующие сообщения не обновлялись. "

@@ -279,12 +279,21 @@ STEP_CLOCKS: dict[Status, tuple[str, ...]] = {
 
 
 def headline(clocks: Iterable[ClockState], status: Status) -> ClockState | None:
-    """The running clock of the message's current step, else the overall one, else None."""
+    """The running clock of the message's current step, else the overall one, else None.
+
+    When the overall deadline comes first (a message routed late), that is the one shown:
+    the executor must not read a due time the whole answer is already late for.
+    """
     running = {c.name: c for c in clocks if c.running and not c.paused and c.due_at is not None}
-    for name in (*STEP_CLOCKS.get(status, ()), "total"):
+    total = running.get("total")
+    for name in STEP_CLOCKS.get(status, ()):
         if name in running:
-            return running[name]
-    return None
+            step = running[name]
+            due, total_due = step.due_at, total.due_at if total is not None else None
+            if total is not None and due is not None and total_due is not None and total_due < due:
+                return total
+            return step
+    return total
 
 
 def next_due(clocks: Iterable[ClockState]) -> datetime | None:
@@ -301,10 +310,10 @@ def _hm(minutes: int) -> str:
 
 
 def format_left(minutes: int, basis: Basis = Basis.WORKING) -> str:
-    """``"осталось 1 ч 20 мин рабочего времени"`` or ``"просрочено на 35 мин"``."""
-    if minutes < 0:
-        return f"просрочено на {_hm(-minutes)}"
+    """``"осталось 1 ч 20 мин рабочего времени"`` or ``"просрочено на 35 мин рабочего времени"``."""
     suffix = " рабочего времени" if basis is Basis.WORKING else ""
+    if minutes < 0:
+        return f"просрочено на {_hm(-minutes)}{suffix}"
     return f"осталось {_hm(minutes)}{suffix}"
 
 

@@ -54,6 +54,9 @@ class User(Base):
     subdivision_id: Mapped[int | None] = mapped_column(ForeignKey("ib_subdivision.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    # Bumped to end every session of the person (logout, deactivation, new role or password):
+    # a session remembers the generation it began in and is refused once it is older.
+    session_generation: Mapped[int] = mapped_column(Integer, default=1)
 
     subdivision: Mapped[Subdivision | None] = relationship()
 
@@ -79,7 +82,12 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """Flask-Login's id: the user and the session generation, so old sessions stop working."""
+        return f"{self.id}.{self.session_generation}"
+
+    def end_sessions(self) -> None:
+        """Every session of this person, in any browser, is refused from now on."""
+        self.session_generation = (self.session_generation or 1) + 1
 
 
 class Incident(Base):
@@ -312,6 +320,22 @@ class CalendarOverrideRow(Base):
     revoked_by: Mapped[str | None] = mapped_column(String(300))
 
 
+class SecurityEvent(Base):
+    """One append-only entry of the security log: sign-ins, lockouts, changes of access."""
+
+    __tablename__ = "ib_security_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    # The login the event is about, as typed (a failed sign-in may name nobody who exists).
+    login: Mapped[str | None] = mapped_column(String(200), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("ib_user.id"))
+    actor_label: Mapped[str] = mapped_column(String(300))
+    address: Mapped[str | None] = mapped_column(String(100))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
 class DictionaryWord(Base):
     """A word of the organisation's own spelling dictionary (names, local terms)."""
 
@@ -327,3 +351,9 @@ class DictionaryWord(Base):
 @event.listens_for(IncidentEvent, "before_delete")
 def _history_is_append_only(mapper: Any, connection: Any, target: IncidentEvent) -> None:
     raise BridgeError("История сообщения только дополняется: запись нельзя изменить или удалить.")
+
+
+@event.listens_for(SecurityEvent, "before_update")
+@event.listens_for(SecurityEvent, "before_delete")
+def _security_log_is_append_only(mapper: Any, connection: Any, target: SecurityEvent) -> None:
+    raise BridgeError("Журнал безопасности только дополняется: запись нельзя изменить или удалить.")

@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from incident_bridge.domain.events import EventKind
-from incident_bridge.domain.workflow import FINAL_STATUSES, OutboxState, Status
+from incident_bridge.domain.workflow import FINAL_STATUSES, OutboxState, Role, Status
 from incident_bridge.persistence.models import (
     CalendarOverrideRow,
     DictionaryWord,
@@ -22,6 +22,7 @@ from incident_bridge.persistence.models import (
     JobHealth,
     OutboxMessage,
     QuarantinedRecord,
+    SecurityEvent,
     Subdivision,
     SyncState,
     TopicRoute,
@@ -111,6 +112,16 @@ class SqlAlchemyQuarantine:
         )
         return list(self.session.scalars(query))
 
+    def latest_with_raw(self, source: str, raw: str) -> QuarantinedRecord | None:
+        """The latest record of ``source`` with exactly this payload, waiting or not."""
+        query = (
+            select(QuarantinedRecord)
+            .where(QuarantinedRecord.source == source, QuarantinedRecord.raw == raw)
+            .order_by(QuarantinedRecord.id.desc())
+            .limit(1)
+        )
+        return self.session.scalars(query).first()
+
     @staticmethod
     def _open(source: str) -> Select[QuarantinedRecord]:
         return select(QuarantinedRecord).where(
@@ -168,9 +179,9 @@ class SqlAlchemyDictionary:
         return list(self.session.scalars(query))
 
     def find(self, word: str) -> DictionaryWord | None:
-        """The entry of ``word``, whatever its case."""
-        query = select(DictionaryWord).where(func.lower(DictionaryWord.word) == word.lower())
-        return self.session.scalar(query)
+        """The entry of ``word``, whatever its case (Cyrillic too: SQLite's lower() is ASCII-only)."""
+        wanted = word.casefold()
+        return next((w for w in self.words() if w.word.casefold() == wanted), None)
 
     def get(self, word_id: int) -> DictionaryWord | None:
         return self.session.get(DictionaryWord, word_id)
@@ -189,9 +200,10 @@ class SqlAlchemyPeople:
         return self.session.get(Subdivision, subdivision_id)
 
     def subdivision_named(self, name: str) -> Subdivision | None:
-        """The subdivision called ``name``, whatever its case."""
-        query = select(Subdivision).where(func.lower(Subdivision.name) == name.lower())
-        return self.session.scalar(query)
+        """The subdivision called ``name``, whatever its case (Cyrillic too: a few rows, in Python)."""
+        wanted = " ".join(name.split()).casefold()
+        every = self.session.scalars(select(Subdivision))
+        return next((s for s in every if s.name.casefold() == wanted), None)
 
     def subdivisions(self, *, active_only: bool = True) -> list[Subdivision]:
         """Subdivisions by name."""
@@ -209,6 +221,25 @@ class SqlAlchemyPeople:
     def users(self) -> list[User]:
         """Everyone, by role and name."""
         return list(self.session.scalars(select(User).order_by(User.role, User.full_name)))
+
+    def active_admins(self) -> int:
+        """How many admins can still sign in."""
+        query = select(func.count()).where(User.role == Role.ADMIN, User.active.is_(True))
+        return self.session.scalar(query) or 0
+
+
+class SqlAlchemySecurityLog:
+    """The append-only security log."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def recent(self, limit: int, login: str | None = None) -> list[SecurityEvent]:
+        """The latest entries first, optionally of one login."""
+        query = select(SecurityEvent).order_by(SecurityEvent.id.desc()).limit(limit)
+        if login:
+            query = query.where(SecurityEvent.login == login.strip().lower())
+        return list(self.session.scalars(query))
 
 
 class SqlAlchemyTopicRoutes:

@@ -22,6 +22,7 @@ from incident_bridge.persistence.repositories import (
     SqlAlchemyOutbox,
     SqlAlchemyPeople,
     SqlAlchemyQuarantine,
+    SqlAlchemySecurityLog,
     SqlAlchemySyncStates,
     SqlAlchemyTopicRoutes,
 )
@@ -45,6 +46,7 @@ class SqlAlchemyUnitOfWork:
         self.calendar = SqlAlchemyCalendar(session)
         self.dictionary = SqlAlchemyDictionary(session)
         self.people = SqlAlchemyPeople(session)
+        self.security = SqlAlchemySecurityLog(session)
         self.topic_routes = SqlAlchemyTopicRoutes(session)
         self._depth = 0
 

@@ -8,8 +8,9 @@ error, since when it fails and how many runs in a row.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
+from incident_bridge.domain.errors import BridgeError
 from incident_bridge.persistence.models import JobHealth
 from incident_bridge.services.unit_of_work import UnitOfWork
 
@@ -41,7 +42,8 @@ def succeeded(uow: UnitOfWork, job: str, now: datetime) -> None:
 
 def failed(uow: UnitOfWork, job: str, error: BaseException, now: datetime) -> JobHealth:
     """Record a failed run with its error, in a transaction of its own."""
-    text = f"{type(error).__name__}: {error}".strip()
+    # The bridge's own errors are written for people; anything else keeps its class for admins.
+    text = error.user_message if isinstance(error, BridgeError) else f"{type(error).__name__}: {error}"
     with uow:
         row = _row(uow, job)
         row.last_error = text if len(text) <= MAX_ERROR else text[: MAX_ERROR - 1] + "…"
@@ -51,15 +53,20 @@ def failed(uow: UnitOfWork, job: str, error: BaseException, now: datetime) -> Jo
     return row
 
 
-def alerts(rows: Iterable[JobHealth], *, after_failures: int) -> list[str]:
-    """A Russian alert for every job that failed ``after_failures`` runs in a row or more."""
+def alerts(
+    rows: Iterable[JobHealth], *, after_failures: int, zone: tzinfo = UTC
+) -> list[str]:
+    """A Russian alert for every job that failed ``after_failures`` runs in a row or more.
+
+    Times are shown in ``zone``, the organisation's, like every other time on the pages.
+    """
     out = []
     for row in rows:
         if row.failing_since is None or row.consecutive_failures < after_failures:
             continue
         label = JOB_LABELS.get(row.job, row.job)
         out.append(
-            f"Задача «{label}» не выполняется с {row.failing_since:%d.%m.%Y %H:%M} UTC "
+            f"Задача «{label}» не выполняется с {row.failing_since.astimezone(zone):%d.%m.%Y %H:%M} "
             f"({row.consecutive_failures} попыток подряд). Последняя ошибка: {row.last_error}"
         )
     return out

@@ -37,15 +37,22 @@ def quarantine(
     """Keep a record that failed validation, with its raw payload and the reason.
 
     A record already waiting in quarantine (the same incident, or for a record
-    with no readable id the same page) is refreshed instead of added again, so
-    re-reads (the overlap window, retries) do not pile up copies.
+    with no readable id the same page, or the same row of the same file) is
+    refreshed instead of added again, so re-reads (the overlap window, retries,
+    an import run twice) do not pile up copies. A record a person dismissed comes
+    back only if it changed.
     """
+    raw, reason = bounded(rejected.raw, MAX_RAW), bounded(rejected.reason, MAX_REASON)
     existing = None
     if rejected.external_id is not None:
         existing = uow.quarantine.waiting_for_incident(source, rejected.external_id)
     elif page_cursor is not None:
         existing = uow.quarantine.waiting_for_page(source, page_cursor)
-    raw, reason = bounded(rejected.raw, MAX_RAW), bounded(rejected.reason, MAX_REASON)
+    same = uow.quarantine.latest_with_raw(source, raw)
+    if existing is None and same is not None and same.resolution != SETTLED:
+        if same.resolution == DISMISSED:
+            return  # set aside by a person, and nothing about it changed
+        existing = same
     if existing is not None:
         existing.raw, existing.reason = raw, reason
         return

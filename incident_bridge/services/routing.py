@@ -48,20 +48,34 @@ def normalise_topic(topic: str) -> str:
 
 
 def suggest(uow: UnitOfWork, incident: Incident) -> Suggestion | None:
-    """The subdivision to preselect for routing ``incident``, or None when there is no reason."""
+    """The subdivision to preselect for routing ``incident``, or None when there is no reason.
+
+    A subdivision that already returned this message as not its own is never suggested again.
+    """
+    declined = {
+        e.data.get("subdivision_id")
+        for e in incident.events
+        if e.kind == "route" and _declined_after(incident, e.id)
+    }
     rule = uow.topic_routes.for_topic(normalise_topic(incident.topic))
-    if rule is not None:
+    if rule is not None and rule.subdivision_id not in declined:
         subdivision = uow.people.subdivision(rule.subdivision_id)
         if subdivision is not None and subdivision.active:
             return Suggestion(
-                subdivision.id, subdivision.name, Basis.TOPIC_RULE, f"по теме «{incident.topic}»"
-            )
+                subdivision.id, subdivision.name, Basis.TOPIC_RULE,
+                f"по правилу для темы «{incident.topic}»",
+            )  # fmt: skip
     chosen = uow.topic_routes.most_chosen(incident.topic, excluding_incident=incident.id)
-    if chosen is not None:
+    if chosen is not None and chosen.id not in declined:
         return Suggestion(
-            chosen.id, chosen.name, Basis.HISTORY, "чаще всего выбирали для этой темы"
+            chosen.id, chosen.name, Basis.HISTORY, "это подразделение чаще всего выбирали для этой темы"
         )
     return None
+
+
+def _declined_after(incident: Incident, route_entry_id: int | None) -> bool:
+    """Whether the routing entry was followed by the executor's return («не наше»)."""
+    return any(e.kind == "decline" and (e.id or 0) > (route_entry_id or 0) for e in incident.events)
 
 
 def add_topic_route(

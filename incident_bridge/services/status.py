@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import func, select, text
@@ -39,7 +39,9 @@ def _check(probe: Callable[[], Mapping[str, Any] | None]) -> dict[str, Any]:
     return {"ok": True, **(detail or {})}
 
 
-def health(session: Session, state: Probes, *, job_failures: int = 3) -> dict[str, Any]:
+def health(
+    session: Session, state: Probes, *, job_failures: int = 3, zone: tzinfo = UTC
+) -> dict[str, Any]:
     """Probe each dependency; ``status`` is ``ok`` only if the database and queue answer.
 
     ``jobs`` tells how each background job has been doing; a job failing
@@ -68,7 +70,7 @@ def health(session: Session, state: Probes, *, job_failures: int = 3) -> dict[st
         "queue": queue,
         "incident_system": incident_system,
         "jobs": {row.job: _job(row, job_failures) for row in rows},
-        "alerts": job_health.alerts(rows, after_failures=job_failures),
+        "alerts": job_health.alerts(rows, after_failures=job_failures, zone=zone),
     }
 
 
@@ -153,7 +155,9 @@ def overview(
     }
 
 
-def unreachable_alert(sync: SyncState | None, now: datetime | None, minutes: int) -> str | None:
+def unreachable_alert(
+    sync: SyncState | None, now: datetime | None, minutes: int, zone: tzinfo = UTC
+) -> str | None:
     """A Russian alert when the incident system has been unreachable longer than ``minutes``."""
     if sync is None or sync.unreachable_since is None or now is None:
         return None
@@ -161,17 +165,24 @@ def unreachable_alert(sync: SyncState | None, now: datetime | None, minutes: int
         return None
     return (
         f"Система Инцидент недоступна более {minutes} мин "
-        f"(с {sync.unreachable_since:%d.%m.%Y %H:%M} UTC): ответы не уходят, новые сообщения не поступают."
+        f"(с {sync.unreachable_since.astimezone(zone):%d.%m.%Y %H:%M}): "
+        "ответы не уходят, новые сообщения не поступают."
     )
 
 
-def current_alert(session: Session, now: datetime, minutes: int) -> str | None:
+def current_alert(
+    session: Session, now: datetime, minutes: int, zone: tzinfo = UTC
+) -> str | None:
     """The unreachable-system alert, if any (for every page's header)."""
-    return unreachable_alert(session.scalar(select(SyncState).order_by(SyncState.id)), now, minutes)
+    sync = session.scalar(select(SyncState).order_by(SyncState.id))
+    return unreachable_alert(sync, now, minutes, zone)
 
 
-def alerts(session: Session, now: datetime, *, minutes: int, job_failures: int) -> list[str]:
+def alerts(
+    session: Session, now: datetime, *, minutes: int, job_failures: int, zone: tzinfo = UTC
+) -> list[str]:
     """Every alert for the people who run the department: the system unreachable, jobs failing."""
-    found = [current_alert(session, now, minutes)]
-    found += job_health.alerts(SqlAlchemyJobs(session).all(), after_failures=job_failures)
+    found = [current_alert(session, now, minutes, zone)]
+    rows = SqlAlchemyJobs(session).all()
+    found += job_health.alerts(rows, after_failures=job_failures, zone=zone)
     return [a for a in found if a]

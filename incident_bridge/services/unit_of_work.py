@@ -19,6 +19,7 @@ from incident_bridge.persistence.models import (
     JobHealth,
     OutboxMessage,
     QuarantinedRecord,
+    SecurityEvent,
     Subdivision,
     SyncState,
     TopicRoute,
@@ -58,6 +59,8 @@ class Quarantine(Protocol):
     ) -> list[QuarantinedRecord]: ...
 
     def retryable(self, source: str, max_attempts: int, limit: int) -> list[QuarantinedRecord]: ...
+
+    def latest_with_raw(self, source: str, raw: str) -> QuarantinedRecord | None: ...
 
 
 class SyncStates(Protocol):
@@ -109,6 +112,14 @@ class People(Protocol):
 
     def users(self) -> list[User]: ...
 
+    def active_admins(self) -> int: ...
+
+
+class SecurityLog(Protocol):
+    """The append-only security log."""
+
+    def recent(self, limit: int, login: str | None = None) -> list[SecurityEvent]: ...
+
 
 class TopicRoutes(Protocol):
     """The admin's topic → subdivision rules, and which subdivisions the history chose per topic."""
@@ -152,6 +163,9 @@ class UnitOfWork(Protocol):
 
     @property
     def people(self) -> People: ...
+
+    @property
+    def security(self) -> SecurityLog: ...
 
     @property
     def topic_routes(self) -> TopicRoutes: ...

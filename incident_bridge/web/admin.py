@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from flask import current_app, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -17,10 +17,19 @@ from incident_bridge.services import (
     outbox,
     polling,
     quarantine,
+    security_log,
     status,
 )
 from incident_bridge.state import bridge_state
-from incident_bridge.web.forms import SubdivisionForm, UserForm, UserStateForm, WordForm, choices
+from incident_bridge.web.forms import (
+    PasswordResetForm,
+    RoleForm,
+    SubdivisionForm,
+    UserForm,
+    UserStateForm,
+    WordForm,
+    choices,
+)
 from incident_bridge.web.helpers import (
     COORDINATORS,
     act,
@@ -29,20 +38,27 @@ from incident_bridge.web.helpers import (
     now,
     page_blueprint,
     roles_required,
+    safe_target,
     session,
     uow,
 )
+
+F = TypeVar("F", UserForm, RoleForm)
 
 PREFIX = "/admin"
 bp = page_blueprint("incident_bridge_admin", __name__)
 
 
-def _user_form() -> UserForm:
-    form = UserForm()
+def _with_subdivisions(form: F) -> F:
+    """A form whose subdivision select lists the active subdivisions (and «—» for none)."""
     form.subdivision.choices = choices(
         [(0, "—")] + [(s.id, s.name) for s in uow().people.subdivisions()]
     )
     return form
+
+
+def _user_form() -> UserForm:
+    return _with_subdivisions(UserForm())
 
 
 @bp.route("/")
@@ -64,6 +80,8 @@ def index() -> Any:
         job_labels=job_health.JOB_LABELS,
         words=uow().dictionary.words(),
         word_form=WordForm(),
+        role_form=_with_subdivisions(RoleForm()),
+        reset_form=PasswordResetForm(),
     )
 
 
@@ -72,9 +90,7 @@ def index() -> Any:
 def add_word() -> Any:
     """Add a word to the organisation's dictionary (from the admin page or the review screen)."""
     form = WordForm()
-    back = form.back.data or ""
-    if not back.startswith("/") or back.startswith("//"):
-        back = url_for("incident_bridge_admin.index")
+    back = safe_target(form.back.data, url_for("incident_bridge_admin.index"))
     if not form.validate_on_submit():
         return redirect(back)
     return act(
@@ -84,7 +100,7 @@ def add_word() -> Any:
     )
 
 
-@bp.route("/dictionary/<int:word_id>/remove", methods=["POST"])
+@bp.route("/dictionary/<ib_id:word_id>/remove", methods=["POST"])
 @roles_required(Role.ADMIN.value)
 def remove_word(word_id: int) -> Any:
     """Remove a word from the organisation's dictionary."""
@@ -116,8 +132,6 @@ def add_user() -> Any:
     form = _user_form()
     back = url_for("incident_bridge_admin.index")
     if not form.validate_on_submit():
-        from flask import flash
-
         flash("; ".join(", ".join(m) for m in form.errors.values()), "error")
         return redirect(back)
     return act(
@@ -130,6 +144,7 @@ def add_user() -> Any:
             role=form.role.data or "",
             subdivision_id=form.subdivision.data or None,
             now=now(),
+            by=actor(),
         ),
         "Пользователь добавлен.",
     )
@@ -145,8 +160,60 @@ def set_user_state(change: str) -> Any:
         return redirect(back)
     return act(
         back,
-        lambda: directory.set_active(uow(), form.user_id.data or 0, change == "activate"),
-        "Доступ изменён.",
+        lambda: directory.set_active(
+            uow(), form.user_id.data or 0, change == "activate", by=actor(), now=now()
+        ),
+        "Доступ изменён; сеансы пользователя завершены.",
+    )
+
+
+@bp.route("/users/role", methods=["POST"])
+@roles_required(Role.ADMIN.value)
+def change_role() -> Any:
+    """Give a person another role (and subdivision); their sessions end."""
+    form = _with_subdivisions(RoleForm())
+    back = url_for("incident_bridge_admin.index")
+    if not form.validate_on_submit():
+        flash("; ".join(", ".join(m) for m in form.errors.values()), "error")
+        return redirect(back)
+    return act(
+        back,
+        lambda: directory.change_role(
+            uow(), form.user_id.data or 0, form.role.data or "", form.subdivision.data or None,
+            by=actor(), now=now(),
+        ),  # fmt: skip
+        "Роль изменена; сеансы пользователя завершены.",
+    )
+
+
+@bp.route("/users/password", methods=["POST"])
+@roles_required(Role.ADMIN.value)
+def reset_password() -> Any:
+    """Set a new password for a person who forgot theirs; their sessions end."""
+    form = PasswordResetForm()
+    back = url_for("incident_bridge_admin.index")
+    if not form.validate_on_submit():
+        flash("; ".join(", ".join(m) for m in form.errors.values()), "error")
+        return redirect(back)
+    return act(
+        back,
+        lambda: directory.reset_password(
+            uow(), form.user_id.data or 0, form.password.data or "", by=actor(), now=now()
+        ),
+        "Пароль задан; сеансы пользователя завершены. Сообщите его пользователю лично.",
+    )
+
+
+@bp.route("/security/")
+@roles_required(Role.ADMIN.value)
+def security() -> Any:
+    """The security log: sign-ins, lockouts and changes of access, newest first."""
+    login = (request.args.get("login") or "").strip()[:200] or None
+    return render_template(
+        "incident_bridge/security.html",
+        events=uow().security.recent(500, login),
+        labels=security_log.KIND_LABELS,
+        login=login,
     )
 
 
@@ -157,7 +224,7 @@ def _queue_figures() -> dict[str, Any]:
         return {"error": str(exc)}
 
 
-@bp.route("/quarantine/<int:record_id>/retry", methods=["POST"])
+@bp.route("/quarantine/<ib_id:record_id>/retry", methods=["POST"])
 @roles_required(Role.ADMIN.value)
 def retry_quarantined(record_id: int) -> Any:
     """Fetch a quarantined incident again from the incident system."""
@@ -175,7 +242,7 @@ def retry_quarantined(record_id: int) -> Any:
     return act(back, retry, "Запись получена заново и сохранена.")
 
 
-@bp.route("/quarantine/<int:record_id>/dismiss", methods=["POST"])
+@bp.route("/quarantine/<ib_id:record_id>/dismiss", methods=["POST"])
 @roles_required(Role.ADMIN.value, Role.OPERATOR.value)
 def dismiss_quarantined(record_id: int) -> Any:
     """Set a quarantined record aside (an import row nobody will fix); who did it is kept."""
@@ -193,15 +260,13 @@ def dismiss_quarantined(record_id: int) -> Any:
     )
 
 
-@bp.route("/outbox/<int:outbox_id>/retry", methods=["POST"])
+@bp.route("/outbox/<ib_id:outbox_id>/retry", methods=["POST"])
 @roles_required(*COORDINATORS)
 def retry_outbox(outbox_id: int) -> Any:
     """Queue a failed delivery again (same idempotency key)."""
     from flask import request
 
-    back = request.form.get("back", "")
-    if not back.startswith("/") or back.startswith("//"):
-        back = url_for("incident_bridge_admin.index")
+    back = safe_target(request.form.get("back"), url_for("incident_bridge_admin.index"))
     if not FlaskForm().validate_on_submit():
         return redirect(back)
     return act(

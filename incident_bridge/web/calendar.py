@@ -78,7 +78,7 @@ def add() -> Any:
     )
 
 
-@bp.route("/overrides/<int:override_id>/revoke", methods=["POST"])
+@bp.route("/overrides/<ib_id:override_id>/revoke", methods=["POST"])
 @roles_required(Role.ADMIN.value)
 def revoke(override_id: int) -> Any:
     """Revoke an override from now on (it stays in the history)."""

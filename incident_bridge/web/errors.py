@@ -13,6 +13,7 @@ from flask import Blueprint, Flask, current_app, jsonify, render_template, reque
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from incident_bridge.state import bridge_state
+from incident_bridge.web import security_headers
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ def register_app_pages(app: Flask) -> None:
 
 def error_page(error: HTTPException) -> Any:
     """The Russian page (or JSON) for a 4xx error."""
+    security_headers.claim()
     code = error.code or 500
     if _wants_json(error):
         return _json(code, error), code, _headers(error)
@@ -74,6 +76,7 @@ def error_page(error: HTTPException) -> Any:
 
 def server_error(error: HTTPException) -> Any:
     """Log the exception behind a 500; show a Russian page without any of its text."""
+    security_headers.claim()
     original = getattr(error, "original_exception", None) or error
     log.error(
         "unhandled error in %s %s",

@@ -28,7 +28,7 @@ def bridge_alerts() -> list[str]:
     state = bridge_state(current_app)
     settings = state.settings
     return alerts(state.session(), datetime.now(UTC), minutes=settings.unreachable_alert_minutes,
-                  job_failures=settings.job_alert_failures)  # fmt: skip
+                  job_failures=settings.job_alert_failures, zone=organisation_zone())  # fmt: skip
 
 
 def organisation_name() -> str:

@@ -160,11 +160,8 @@ class UserForm(FlaskForm):
     login = StringField("Логин", validators=[DataRequired(REQUIRED), Length(max=80)])
     full_name = StringField("ФИО", validators=[DataRequired(REQUIRED), Length(max=200)])
     password = PasswordField(
-        "Пароль",
-        validators=[
-            DataRequired(REQUIRED),
-            Length(min=8, max=200, message="Не короче 8 символов."),
-        ],
+        "Пароль (не короче 12 знаков, не словарное слово)",
+        validators=[DataRequired(REQUIRED), MaxChars(200, "Пароль")],
     )
     role = SelectField("Роль", choices=choices([(r.value, r.label) for r in Role]))
     subdivision = SelectField("Подразделение (для исполнителя)", coerce=int)
@@ -174,6 +171,37 @@ class UserForm(FlaskForm):
 class UserStateForm(FlaskForm):
     user_id = IntegerField(validators=[DataRequired()])
     submit = SubmitField("Изменить")
+
+
+class RoleForm(FlaskForm):
+    """An admin gives a person another role (the person's sessions end)."""
+
+    user_id = IntegerField(validators=[DataRequired()])
+    role = SelectField("Роль", choices=choices([(r.value, r.label) for r in Role]))
+    subdivision = SelectField("Подразделение (для исполнителя)", coerce=int)
+    submit = SubmitField("Сменить роль")
+
+
+class PasswordResetForm(FlaskForm):
+    """An admin sets a new password for a person who forgot theirs."""
+
+    user_id = IntegerField(validators=[DataRequired()])
+    password = PasswordField(
+        "Новый пароль", validators=[DataRequired(REQUIRED), MaxChars(200, "Пароль")]
+    )
+    submit = SubmitField("Задать пароль")
+
+
+class ChangePasswordForm(FlaskForm):
+    """A person changes their own password."""
+
+    current = PasswordField("Текущий пароль", validators=[DataRequired(REQUIRED)])
+    new = PasswordField(
+        "Новый пароль (не короче 12 знаков; лучше несколько несвязанных слов)",
+        validators=[DataRequired(REQUIRED), MaxChars(200, "Пароль")],
+    )
+    repeat = PasswordField("Новый пароль ещё раз", validators=[DataRequired(REQUIRED)])
+    submit = SubmitField("Сменить пароль")
 
 
 class OverrideForm(FlaskForm):

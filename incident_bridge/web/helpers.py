@@ -6,8 +6,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from incident_bridge.domain.errors import BridgeError, NotFound, PermissionDenied
@@ -65,6 +66,29 @@ def roles_required(*roles: str) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def safe_target(value: str | None, default: str) -> str:
+    """A path of this site to go to, or ``default``: the one check for every ``next`` and ``back``.
+
+    Only a plain absolute path is taken. Browsers read ``//host``, ``/\\host`` and a
+    path with a tab or a line break in it as another site, so those are refused.
+    """
+    if not value or len(value) > 2000:
+        return default
+    if any(c in value for c in "\\") or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return default
+    if not value.startswith("/") or value.startswith("//"):
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return default
+    return value
+
+
+def client_address() -> str:
+    """The client's address (the proxy's view of it when a trusted proxy is configured)."""
+    return request.remote_addr or "—"
 
 
 def act(back: str, operation: Callable[[], Any], success: str) -> Any:

@@ -82,7 +82,7 @@ def _back(incident_id: int) -> str:
     return url_for("incident_bridge_incidents.show", incident_id=incident_id)
 
 
-@bp.route("/<int:incident_id>")
+@bp.route("/<ib_id:incident_id>")
 @login_required
 def show(incident_id: int) -> Any:
     """Show the message, its author, drafts, delivery state, history and the allowed actions."""
@@ -119,7 +119,7 @@ def show(incident_id: int) -> Any:
     )
 
 
-@bp.route("/<int:incident_id>/route", methods=["POST"])
+@bp.route("/<ib_id:incident_id>/route", methods=["POST"])
 @roles_required(*COORDINATORS)
 def route(incident_id: int) -> Any:
     """Route the message to a subdivision."""
@@ -143,7 +143,7 @@ def route(incident_id: int) -> Any:
 
 
 @bp.route(
-    "/<int:incident_id>/<any(redirect, exclude, decline, return, close):step>", methods=["POST"]
+    "/<ib_id:incident_id>/<any(redirect, exclude, decline, return, close):step>", methods=["POST"]
 )
 @login_required
 def with_reason(incident_id: int, step: str) -> Any:
@@ -152,8 +152,10 @@ def with_reason(incident_id: int, step: str) -> Any:
     if not form.validate_on_submit():
         return _invalid(form, incident_id)
     use_case, done = REASON_STEPS[step]
+    # A declined message leaves the executor's sight: back to the queue, not to a 403.
+    back = url_for("incident_bridge_queue.index") if step == "decline" else _back(incident_id)
     return act(
-        _back(incident_id),
+        back,
         lambda: use_case(
             uow(),
             ctx(),
@@ -167,7 +169,7 @@ def with_reason(incident_id: int, step: str) -> Any:
     )
 
 
-@bp.route("/<int:incident_id>/draft", methods=["POST"])
+@bp.route("/<ib_id:incident_id>/draft", methods=["POST"])
 @login_required
 def draft(incident_id: int) -> Any:
     """Save the executor's draft, or submit it to the department's check."""
@@ -208,7 +210,7 @@ def draft(incident_id: int) -> Any:
     )
 
 
-@bp.route("/<int:incident_id>/edit", methods=["POST"])
+@bp.route("/<ib_id:incident_id>/edit", methods=["POST"])
 @roles_required(*COORDINATORS)
 def edit(incident_id: int) -> Any:
     """Correct the draft on review before approving it (kept in the history with the old text)."""
@@ -230,7 +232,7 @@ def edit(incident_id: int) -> Any:
     )
 
 
-@bp.route("/<int:incident_id>/approve", methods=["POST"])
+@bp.route("/<ib_id:incident_id>/approve", methods=["POST"])
 @roles_required(*COORDINATORS)
 def approve(incident_id: int) -> Any:
     """Approve the draft under review; it goes out to the incident system."""
@@ -272,7 +274,7 @@ def _invalid(form: Any, incident_id: int) -> Any:
     )
 
 
-@bp.route("/<int:incident_id>/draft/check", methods=["POST"])
+@bp.route("/<ib_id:incident_id>/draft/check", methods=["POST"])
 @login_required
 def check_draft(incident_id: int) -> Any:
     """The review report of the text in the draft form, before it is submitted (an HTML fragment)."""

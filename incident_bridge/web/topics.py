@@ -65,7 +65,7 @@ def add() -> Any:
     )
 
 
-@bp.route("/<int:route_id>/remove", methods=["POST"])
+@bp.route("/<ib_id:route_id>/remove", methods=["POST"])
 @roles_required(Role.ADMIN.value)
 def remove(route_id: int) -> Any:
     """Remove a rule."""

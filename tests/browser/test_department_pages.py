@@ -15,7 +15,7 @@ HOSTILE = 'Яма у дома 5. <script>alert(1)</script> "><img src=x onerror=
 def _login(page: Any, base: str, login: str) -> None:
     page.goto(f"{base}/login")
     page.fill("input[name=login]", login)
-    page.fill("input[name=password]", "password-123")
+    page.fill("input[name=password]", "Proverka-Elets-2026")
     page.click("input[type=submit]")
     page.wait_for_selector("h1")
 

@@ -58,7 +58,7 @@ def test_the_dictionary_button_asks_with_the_word_before_adding_it(
         page.on("dialog", answer)
         page.goto(f"{live_server}/login")
         page.fill("input[name=login]", "operator")
-        page.fill("input[name=password]", "password-123")
+        page.fill("input[name=password]", "Proverka-Elets-2026")
         page.click("input[type=submit]")
         page.wait_for_selector("h1")
         page.goto(f"{live_server}/incidents/{incident_id}")

@@ -14,7 +14,7 @@ from tests.fakes import make_card
 def _login(page: Any, base: str, login: str) -> None:
     page.goto(f"{base}/login")
     page.fill("input[name=login]", login)
-    page.fill("input[name=password]", "password-123")
+    page.fill("input[name=password]", "Proverka-Elets-2026")
     page.click("input[type=submit]")
     page.wait_for_selector("h1")
 

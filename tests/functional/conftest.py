@@ -34,7 +34,7 @@ class Browser:
         self.last_page = response.get_data(as_text=True)
         return response
 
-    def login(self, login: str, password: str = "password-123") -> Any:
+    def login(self, login: str, password: str = "Proverka-Elets-2026") -> Any:
         return self.submit("/login", "/login", {"login": login, "password": password})
 
 

@@ -54,5 +54,5 @@ def test_host_mounts_pages_under_its_prefix_and_shares_its_db():
     IncidentBridge(app, db=db)
     assert app.extensions["incident_bridge"].db is db
     rules = {r.rule for r in app.url_map.iter_rules()}
-    assert "/bridge/login" in rules and "/bridge/incidents/<int:incident_id>" in rules
+    assert "/bridge/login" in rules and "/bridge/incidents/<ib_id:incident_id>" in rules
     assert "/login" not in rules

@@ -64,7 +64,7 @@ def _people(app: Flask) -> dict[str, Any]:
         roads = directory.create_subdivision(uow, "Управление дорог и транспорта")
         for login in ("curator", "operator"):
             directory.create_user(uow, login=login, full_name=login.title(),
-                                  password="password-123", role=login, subdivision_id=None,
+                                  password="Proverka-Elets-2026", role=login, subdivision_id=None,
                                   now=datetime.now(UTC))  # fmt: skip
         return {"roads": roads.id}
 

@@ -254,7 +254,7 @@ def test_executors_mine_is_the_messages_whose_current_draft_they_wrote(
             state.unit_of_work(),
             login="roads2",
             full_name="Коллега",
-            password="password-123",
+            password="Proverka-Elets-2026",
             role="executor",
             subdivision_id=people["roads"].id,
             now=now,
@@ -341,7 +341,7 @@ def test_route_form_preselects_the_topic_rules_subdivision_and_says_why(
     browser.login("operator")
     page = browser.get(f"/incidents/{incident.id}").get_data(as_text=True)
     assert _selected(page) == str(people["roads"].id)
-    assert "Предложено по теме «Ямы на Дорогах»" in page
+    assert "Предложено: по правилу для темы «Ямы на Дорогах»" in page
 
 
 def test_route_form_suggests_the_subdivision_most_often_chosen_for_the_topic(
@@ -356,7 +356,7 @@ def test_route_form_suggests_the_subdivision_most_often_chosen_for_the_topic(
     browser.login("operator")
     page = browser.get(f"/incidents/{incident.id}").get_data(as_text=True)
     assert _selected(page) == str(people["housing"].id)
-    assert "чаще всего выбирали для этой темы" in page
+    assert "это подразделение чаще всего выбирали для этой темы" in page
 
 
 def test_without_a_reason_nothing_is_preselected_and_an_empty_choice_is_refused(

@@ -277,7 +277,7 @@ def test_the_history_query_picks_the_active_subdivision_most_often_chosen(
         people["roads"].id,
         routing.Basis.HISTORY,
     )
-    assert len(seen) == 2  # the topic rule (none), then one aggregate over the history
+    assert len(seen) == 3  # the message's own history (who declined it), the topic rule, one aggregate
 
     with uow:
         uow.people.subdivision(people["roads"].id).active = False
@@ -298,7 +298,7 @@ def test_mine_is_the_executors_current_drafts(db_session, uow, ctx, now, people)
         uow,
         login="roads2",
         full_name="Коллега",
-        password="password-123",
+        password="Proverka-Elets-2026",
         role="executor",
         subdivision_id=people["roads"].id,
         now=now,

@@ -85,7 +85,7 @@ def test_running_states_and_next_due(profiles: Callable[[str], Profile]) -> None
     assert c["draft"].state is ClockStatus.DUE_SOON and c["draft"].left_minutes == 30
     c = clocks(profiles, "yelets", history, at("17:45"))
     assert c["draft"].state is ClockStatus.OVERDUE
-    assert c["draft"].describe_left() == "просрочено на 15 мин"
+    assert c["draft"].describe_left() == "просрочено на 15 мин рабочего времени"
     assert c["total"].state is ClockStatus.ON_TIME
     c = clocks(profiles, "yelets", history, at("11:05", day="2025-10-31"))
     assert c["total"].state is ClockStatus.OVERDUE and c["total"].left_minutes == -65
@@ -193,9 +193,26 @@ def test_events_after_now_are_ignored(profiles: Callable[[str], Profile]) -> Non
         (60, Basis.WORKING, "осталось 1 ч рабочего времени"),
         (5, Basis.CALENDAR, "осталось 5 мин"),
         (0, Basis.WORKING, "осталось 0 мин рабочего времени"),
-        (-35, Basis.WORKING, "просрочено на 35 мин"),
+        (-35, Basis.WORKING, "просрочено на 35 мин рабочего времени"),
         (-125, Basis.CALENDAR, "просрочено на 2 ч 5 мин"),
     ],
 )
 def test_format_left(minutes: int, basis: Basis, text: str) -> None:
     assert format_left(minutes, basis) == text
+
+
+def test_the_queue_headlines_the_step_unless_the_whole_answer_is_due_first(
+    profiles: Callable[[str], Profile],
+) -> None:
+    from incident_bridge.domain.deadlines import headline
+    from incident_bridge.domain.workflow import Status
+
+    early = [ev(K.ARRIVED, "10:00"), ev(K.ROUTE, "10:30")]
+    c = clocks(profiles, "yelets", early, at("11:00"))
+    assert headline(c.values(), Status.ROUTED).name == "draft"  # 6 wh left of 7.5 wh overall
+    new = clocks(profiles, "yelets", [ev(K.ARRIVED, "10:00")], at("10:10"))
+    assert headline(new.values(), Status.NEW).name == "route"  # never the redirect alternative
+    late = [ev(K.ARRIVED, "10:00"), ev(K.ROUTE, "17:30")]
+    c = clocks(profiles, "yelets", late, at("17:40"))
+    # The draft's 6 wh end the next afternoon, the whole answer is due the next morning.
+    assert headline(c.values(), Status.ROUTED).name == "total"

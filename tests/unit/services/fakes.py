@@ -53,6 +53,7 @@ from incident_bridge.persistence.models import (
     JobHealth,
     OutboxMessage,
     QuarantinedRecord,
+    SecurityEvent,
     Subdivision,
     SyncState,
     TopicRoute,
@@ -131,6 +132,11 @@ class FakeQuarantine:
         found = [r for r in self._open(source) if r.attempts < max_attempts]
         found.sort(key=lambda r: (r.attempts, r.external_id is None, r.id))
         return found[:limit]
+
+    def latest_with_raw(self, source: str, raw: str) -> QuarantinedRecord | None:
+        self._autoflush()
+        same = [r for r in self.rows if r.source == source and r.raw == raw]
+        return max(same, key=_id, default=None)
 
     def _open(self, source: str) -> list[QuarantinedRecord]:
         self._autoflush()
@@ -235,6 +241,23 @@ class FakePeople:
         self._autoflush()
         return sorted(self.user_rows, key=lambda u: (u.role.value, u.full_name))
 
+    def active_admins(self) -> int:
+        self._autoflush()
+        return sum(1 for u in self.user_rows if u.role is Role.ADMIN and u.active)
+
+
+class FakeSecurityLog:
+    """The append-only security log, held in memory."""
+
+    def __init__(self, autoflush: Autoflush) -> None:
+        self.rows: list[SecurityEvent] = []
+        self._autoflush = autoflush
+
+    def recent(self, limit: int, login: str | None = None) -> list[SecurityEvent]:
+        self._autoflush()
+        rows = [r for r in reversed(self.rows) if login is None or r.login == login]
+        return rows[:limit]
+
 
 class FakeTopicRoutes:
     """The admin's topic rules, held in memory; the history's choices read from the incidents."""
@@ -302,6 +325,7 @@ class FakeUnitOfWork:
         self.calendar = FakeCalendar(self.flush)
         self.dictionary = FakeDictionary(self.flush)
         self.people = FakePeople(self.flush)
+        self.security = FakeSecurityLog(self.flush)
         self.topic_routes = FakeTopicRoutes(self.flush, self.incidents, self.people)
         #: How many outermost blocks committed, and how many rolled back.
         self.committed = 0
@@ -392,6 +416,7 @@ class FakeUnitOfWork:
             self.dictionary.rows,
             self.people.subdivision_rows,
             self.people.user_rows,
+            self.security.rows,
             self.topic_routes.rows,
         ]
 
@@ -415,6 +440,8 @@ class FakeUnitOfWork:
                 return self.people.subdivision_rows
             case User():
                 return self.people.user_rows
+            case SecurityEvent():
+                return self.security.rows
             case TopicRoute():
                 return self.topic_routes.rows
         return None

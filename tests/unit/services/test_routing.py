@@ -65,7 +65,7 @@ def test_the_admins_rule_comes_first_and_says_so(
     rule(uow, "елки во дворе", people.roads, now)
     incident = arrive(uow, ctx, now, topic="Ёлки во дворе")
     assert routing.suggest(uow, incident) == Suggestion(
-        people.roads.id, people.roads.name, Basis.TOPIC_RULE, "по теме «Ёлки во дворе»"
+        people.roads.id, people.roads.name, Basis.TOPIC_RULE, "по правилу для темы «Ёлки во дворе»"
     )
 
 
@@ -78,7 +78,7 @@ def test_else_the_subdivision_chosen_most_often_for_the_topic(
     routed(uow, ctx, people, now, "Ямы на дорогах", people.roads)  # another topic
     incident = arrive(uow, ctx, now, topic="Отопление")
     assert routing.suggest(uow, incident) == Suggestion(
-        people.housing.id, people.housing.name, Basis.HISTORY, "чаще всего выбирали для этой темы"
+        people.housing.id, people.housing.name, Basis.HISTORY, "это подразделение чаще всего выбирали для этой темы"
     )
 
 
@@ -173,3 +173,17 @@ def test_removing_a_rule(uow: FakeUnitOfWork, people: Cast, now: datetime) -> No
     assert removed is added and uow.topic_routes.all() == []
     with pytest.raises(NotFound, match="уже удалили"):
         routing.remove_topic_route(uow, added.id, by="Админ")
+
+
+def test_a_subdivision_that_declined_the_message_is_not_suggested_back(
+    uow: FakeUnitOfWork, ctx: Context, people: Cast, now: datetime
+) -> None:
+    from incident_bridge.services import workflow
+
+    routing.add_topic_route(uow, topic="Ямы на дорогах", subdivision_id=people.roads.id,
+                            by="Админ", now=now)  # fmt: skip
+    incident = arrive(uow, ctx, now, topic="Ямы на дорогах")
+    assert routing.suggest(uow, incident) is not None
+    workflow.route(uow, ctx, incident.id, actor_for(people.operator), people.roads.id, now=now)
+    workflow.decline(uow, ctx, incident.id, actor_for(people.roads_executor), "Не наше", now=now)
+    assert routing.suggest(uow, incident) is None

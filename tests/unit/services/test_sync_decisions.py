@@ -371,3 +371,32 @@ def test_a_follow_up_without_a_clarification_request_is_its_own_entry(
     [incident] = uow.incidents.rows
     assert _kinds(uow) == ["arrived", "follow_up"]
     assert incident.events[-1].comment == "Дом 12."
+
+
+def test_a_record_a_person_dismissed_does_not_come_back_unless_it_changed(
+    uow: FakeUnitOfWork,
+) -> None:
+    from incident_bridge.services import quarantine
+
+    bad = RejectedRecord("INC-9", '{"id": "INC-9", "text": 5}', "text: должно быть строкой")
+    with uow:
+        quarantine.quarantine(uow, bad, T, source="fetch")
+    [record] = uow.quarantine.rows
+    quarantine.dismiss(uow, record.id, by="Админ", now=T)
+    with uow:  # the overlap window reads the same bad record again
+        quarantine.quarantine(uow, bad, T, source="fetch")
+    assert len(uow.quarantine.rows) == 1
+    changed = RejectedRecord("INC-9", '{"id": "INC-9", "text": 6}', "text: должно быть строкой")
+    with uow:
+        quarantine.quarantine(uow, changed, T, source="fetch")
+    assert len(uow.quarantine.rows) == 2
+
+
+def test_an_unreadable_row_imported_twice_waits_once(uow: FakeUnitOfWork) -> None:
+    from incident_bridge.services import quarantine
+
+    row = RejectedRecord(None, "export.csv, строка 7", "Дата создания: не дата")
+    for _ in range(3):
+        with uow:
+            quarantine.quarantine(uow, row, T, source="import")
+    assert len(uow.quarantine.rows) == 1

@@ -1,0 +1,64 @@
+// The bridge's one script, loaded from the bridge's own origin: the Content-Security-Policy
+// allows no inline script and no on…="" handlers. Each feature finds its elements by a data-*
+// attribute, and everything it needs (a URL, a question, a limit) is in that attribute: the
+// server writes them escaped, so nothing of a page's text is ever run as code.
+"use strict";
+
+// A form with data-confirm asks first (e.g. «В словарь: …» names the word it adds).
+function confirmBeforeSubmit() {
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+}
+
+// A textarea with data-limit shows its length live in its .char-count[data-for=id] note:
+// nothing is ever cut, the person sees how much to cut.
+function countCharacters() {
+  document.querySelectorAll("textarea[data-limit]").forEach((area) => {
+    const note = document.querySelector(`.char-count[data-for="${area.id}"]`);
+    if (!note) return;
+    const limit = Number(area.dataset.limit);
+    const show = () => {
+      const length = [...area.value].length;
+      const over = length - limit;
+      note.textContent = over > 0
+        ? `Знаков: ${length} из ${limit} — на ${over} больше, чем примет система Инцидент для этой площадки.`
+        : `Знаков: ${length} из ${limit}.`;
+      note.classList.toggle("overdue", over > 0);
+    };
+    area.addEventListener("input", show);
+    show();
+  });
+}
+
+// A form with data-check-url checks its draft without saving it: its [data-live-check] button
+// posts the form there and shows the report in its [data-live-checks] element. The report is an
+// HTML fragment rendered (and escaped) by the server.
+function liveChecks() {
+  document.querySelectorAll("form[data-check-url]").forEach((form) => {
+    const button = form.querySelector("[data-live-check]");
+    const output = form.querySelector("[data-live-checks]");
+    if (!button || !output) return;
+    button.addEventListener("click", async () => {
+      let response = null;
+      try {
+        response = await fetch(form.dataset.checkUrl, {method: "POST", body: new FormData(form)});
+      } catch (error) {
+        response = null;
+      }
+      if (response && response.ok) {
+        output.innerHTML = await response.text();
+        return;
+      }
+      const failed = document.createElement("p");
+      failed.className = "check-fail";
+      failed.textContent = "Проверка не выполнена: обновите страницу.";
+      output.replaceChildren(failed);
+    });
+  });
+}
+
+confirmBeforeSubmit();
+countCharacters();
+liveChecks();
