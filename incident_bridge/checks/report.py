@@ -13,6 +13,7 @@ from typing import Any
 from incident_bridge.checks.completeness import CompletenessResult, check_completeness
 from incident_bridge.checks.grammar import GrammarResult, check_grammar
 from incident_bridge.checks.greeting import GreetingResult, check_greeting
+from incident_bridge.checks.language_models import LanguageModels
 from incident_bridge.checks.screening import ScreeningResult, screen_message
 from incident_bridge.checks.spelling import SpellingResult, check_spelling
 from incident_bridge.checks.spelling_lexicon import SpellingLexicon
@@ -105,13 +106,21 @@ class DraftChecker:
     and job of the application uses the same dictionaries and remembered answers.
     """
 
-    def __init__(self, lexicon: SpellingLexicon | None = None) -> None:
+    def __init__(
+        self, lexicon: SpellingLexicon | None = None, models: LanguageModels | None = None
+    ) -> None:
         self._lexicon = lexicon if lexicon is not None else SpellingLexicon()
+        self._models = models if models is not None else LanguageModels()
 
     @property
     def lexicon(self) -> SpellingLexicon:
         """The dictionaries the spelling check consults."""
         return self._lexicon
+
+    @property
+    def models(self) -> LanguageModels:
+        """Natasha's named entities, syntax and embeddings (loaded on first use)."""
+        return self._models
 
     def check(
         self,
