@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import click
 from flask import current_app
@@ -20,6 +20,7 @@ def register(group: click.Group) -> None:
     group.add_command(seed_demo)
     group.add_command(create_user)
     group.add_command(set_password)
+    group.add_command(recompute_deadlines)
     group.add_command(run_jobs)
     group.add_command(worker)
     group.add_command(cron)
@@ -102,6 +103,20 @@ def set_password(login: str, password: str) -> None:
     except BridgeError as exc:
         raise click.ClickException(exc.user_message) from exc
     click.echo(f"Пароль пользователя {login} изменён; его сеансы завершены.")
+
+
+@click.command("recompute-deadlines")
+@click.option("--all", "every", is_flag=True, help="Every incident in work (after the profile changed).")
+@with_appcontext
+def recompute_deadlines(every: bool) -> None:
+    """Recompute the stored nearest deadlines: those near or missing, or --all."""
+    from incident_bridge.services import deadlines
+
+    state = bridge_state(current_app)
+    window = None if every else timedelta(hours=2)
+    count = deadlines.refresh_open(state.unit_of_work(), state.context, datetime.now(UTC),
+                                   window=window)  # fmt: skip
+    click.echo(f"Пересчитаны сроки сообщений в работе: {count}.")
 
 
 @click.command("run-jobs")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from incident_bridge.domain.model import DraftKind, Importance
 from incident_bridge.domain.workflow import Action
@@ -83,3 +85,36 @@ class HistoryEvent:
     at: datetime
     draft_kind: DraftKind | None = None
     importance: Importance | None = None
+
+    @classmethod
+    def read(cls, kind: str, at: datetime, data: Mapping[str, Any] | None) -> HistoryEvent | None:
+        """A stored history entry as the clocks read it; None for a kind they do not know."""
+        try:
+            known = EventKind(kind)
+        except ValueError:
+            return None
+        data = data or {}
+        draft = data.get("draft_kind")
+        importance = data.get("importance")
+        return cls(
+            known,
+            at,
+            draft_kind=DraftKind(draft) if draft else None,
+            importance=Importance(importance) if importance else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """What the clocks of one incident are computed from: its history and the card's times.
+
+    ``events`` are as stored (ARRIVED at the bridge's sync time); the regulation decides
+    whether the clocks count from ``created_at`` or ``detected_at``.
+    """
+
+    incident_id: int
+    created_at: datetime
+    detected_at: datetime
+    arrived_at: datetime
+    due_at: datetime | None
+    events: tuple[HistoryEvent, ...]

@@ -17,12 +17,18 @@ from incident_bridge.state import BridgeState
 
 
 @contextmanager
-def exclusive(state: BridgeState, name: str) -> Iterator[Callable[[], object] | None]:
+def exclusive(
+    state: BridgeState, name: str, *, shared: bool = False
+) -> Iterator[Callable[[], object] | None]:
     """Yield a renew function if this process holds the lock ``name``; None if another one does.
 
     The holder renews it after every page or delivery (each bounded by the HTTP
     timeout); a killed worker's lock expires after ``settings.lock_timeout`` seconds.
+    ``shared``: the work coordinates itself (rows claimed one by one), no lock is taken.
     """
+    if shared:
+        yield lambda: None
+        return
     settings = state.settings
     key = f"{settings.queue_name}-lock-{name}"
     if settings.redis_url:

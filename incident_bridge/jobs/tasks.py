@@ -78,7 +78,10 @@ def push_outbox() -> dict[str, Any]:
         system = state.incident_system()
         if system is None:
             return {"skipped": "no incident system configured"}
-        with exclusive(state, "push") as renew:
+        # On PostgreSQL rows are claimed FOR UPDATE SKIP LOCKED: pushers run side by side.
+        # SQLite cannot skip locked rows, so there one pusher runs at a time.
+        parallel = state.db.engine.dialect.name == "postgresql"
+        with exclusive(state, "push", shared=parallel) as renew:
             if renew is None:
                 return {"skipped": "another pusher is running"}
             with _recorded(state, "push"):

@@ -7,12 +7,14 @@ can hand them in-memory fakes instead.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+from typing import cast
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, Table, bindparam, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
-from incident_bridge.domain.events import EventKind
+from incident_bridge.domain.events import EventKind, HistoryEvent, Timeline
 from incident_bridge.domain.workflow import FINAL_STATUSES, OutboxState, Role, Status
 from incident_bridge.persistence.models import (
     CalendarOverrideRow,
@@ -47,11 +49,51 @@ class SqlAlchemyIncidents:
         query = select(Incident).where(Incident.external_id.in_(list(external_ids)))
         return {i.external_id: i for i in self.session.scalars(query)}
 
-    def in_work(self) -> Iterator[Incident]:
-        """Every incident not yet closed, redirected or excluded."""
-        return iter(
-            self.session.scalars(select(Incident).where(Incident.status.in_(OPEN_STATUSES)))
+    def in_work_ids(self, due_before: datetime | None = None) -> list[int]:
+        """Ids of the incidents not yet closed, redirected or excluded, oldest first.
+
+        With ``due_before``, only those with no deadline stored or one due before it.
+        """
+        query = select(Incident.id).where(Incident.status.in_(OPEN_STATUSES))
+        if due_before is not None:
+            query = query.where(or_(Incident.due_at.is_(None), Incident.due_at < due_before))
+        return list(self.session.scalars(query.order_by(Incident.id)))
+
+    def timelines(self, ids: Sequence[int]) -> list[Timeline]:
+        """The histories of these incidents, in two queries and without ORM objects."""
+        if not ids:
+            return []
+        cards = self.session.execute(
+            select(Incident.id, Incident.remote_created_at, Incident.detected_at,
+                   Incident.arrived_at, Incident.due_at).where(Incident.id.in_(ids))
+        ).all()  # fmt: skip
+        events: dict[int, list[HistoryEvent]] = {i: [] for i in ids}
+        rows = self.session.execute(
+            select(IncidentEvent.incident_id, IncidentEvent.kind, IncidentEvent.at, IncidentEvent.data)
+            .where(IncidentEvent.incident_id.in_(ids))
+            .order_by(IncidentEvent.incident_id, IncidentEvent.id)
+        )  # fmt: skip
+        for incident_id, kind, at, data in rows:
+            event = HistoryEvent.read(kind, at, data)
+            if event is not None:
+                events[incident_id].append(event)
+        return [
+            Timeline(ident, created, detected, arrived, due, tuple(events[ident]))
+            for ident, created, detected, arrived, due in cards
+        ]
+
+    def set_due(self, due: Mapping[int, datetime | None]) -> None:
+        """Store recomputed deadlines in bulk (a computed value: no new version of the row)."""
+        if not due:
+            return
+        # Core, not the ORM: the ORM would count a new version of each row for a computed value.
+        table = cast(Table, Incident.__table__)
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("ident"))
+            .values(due_at=bindparam("due"))
         )
+        self.session.execute(statement, [{"ident": k, "due": v} for k, v in due.items()])
 
 
 class SqlAlchemyOutbox:
@@ -67,6 +109,36 @@ class SqlAlchemyOutbox:
         """Every pending row, oldest first."""
         query = select(OutboxMessage).where(OutboxMessage.state == OutboxState.PENDING)
         return list(self.session.scalars(query.order_by(OutboxMessage.id)))
+
+    def claim_next(self, now: datetime) -> OutboxMessage | None:
+        """The oldest due pending row whose incident has no earlier pending row, locked.
+
+        On PostgreSQL the row is locked ``FOR UPDATE SKIP LOCKED`` until the caller's
+        transaction ends, so other pushers take other rows (and an incident's later
+        rows wait: its earlier row is still pending while it is being delivered).
+        """
+        earlier = aliased(OutboxMessage)
+        blocked = (
+            select(earlier.id)
+            .where(
+                earlier.incident_id == OutboxMessage.incident_id,
+                earlier.state == OutboxState.PENDING,
+                earlier.id < OutboxMessage.id,
+            )
+            .exists()
+        )
+        query = (
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.state == OutboxState.PENDING,
+                OutboxMessage.next_attempt_at <= now,
+                ~blocked,
+            )
+            .order_by(OutboxMessage.id)
+            .limit(1)
+            .with_for_update(skip_locked=True, of=OutboxMessage)
+        )
+        return self.session.scalars(query).first()
 
 
 class SqlAlchemyQuarantine:

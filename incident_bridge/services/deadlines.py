@@ -7,42 +7,45 @@ with the overrides known when the message arrived (``ctx.calendars``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from incident_bridge.domain.deadlines import ClockState, compute_clocks, next_due
-from incident_bridge.domain.events import EventKind, HistoryEvent
-from incident_bridge.domain.model import DraftKind, Importance
+from incident_bridge.domain.events import EventKind, HistoryEvent, Timeline
 from incident_bridge.domain.regulations import CountsFrom, Profile
 from incident_bridge.persistence.models import CalendarOverrideRow, Incident
 from incident_bridge.services.context import Context
 from incident_bridge.services.unit_of_work import UnitOfWork
 
 
-def history_of(incident: Incident, profile: Profile) -> list[HistoryEvent]:
-    """The incident's history as the deadline computation reads it."""
-    events = []
-    for entry in incident.events:
-        try:
-            kind = EventKind(entry.kind)
-        except ValueError:
-            continue
-        at = entry.at
-        if kind is EventKind.ARRIVED:
-            # The clocks start when the regulation says, never at the bridge's sync time.
-            started = (
-                incident.detected_at
-                if profile.counts_from is CountsFrom.DETECTION
-                else incident.remote_created_at
-            )
-            at = min(entry.at, started)
-        data = entry.data or {}
-        events.append(HistoryEvent(
-            kind=kind,
-            at=at,
-            draft_kind=DraftKind(data["draft_kind"]) if data.get("draft_kind") else None,
-            importance=Importance(data["importance"]) if data.get("importance") else None,
-        ))  # fmt: skip
-    return events
+def timeline_of(incident: Incident) -> Timeline:
+    """The incident (as loaded with its history) as the clocks read it."""
+    events = [HistoryEvent.read(e.kind, e.at, e.data) for e in incident.events]
+    return Timeline(
+        incident_id=incident.id,
+        created_at=incident.remote_created_at,
+        detected_at=incident.detected_at,
+        arrived_at=incident.arrived_at,
+        due_at=incident.due_at,
+        events=tuple(e for e in events if e is not None),
+    )
+
+
+def history_of(timeline: Timeline, profile: Profile) -> list[HistoryEvent]:
+    """The history with the arrival moved to when the regulation starts the clocks.
+
+    The clocks start at the card's creation or detection in the incident system
+    (``counts_from``), never at the bridge's sync time.
+    """
+    started = (
+        timeline.detected_at
+        if profile.counts_from is CountsFrom.DETECTION
+        else timeline.created_at
+    )
+    return [
+        replace(e, at=min(e.at, started)) if e.kind is EventKind.ARRIVED else e
+        for e in timeline.events
+    ]
 
 
 def clocks(
@@ -52,8 +55,15 @@ def clocks(
     overrides: Sequence[CalendarOverrideRow],
 ) -> list[ClockState]:
     """Every clock of the organisation's profile for ``incident`` as of ``now``."""
-    calendar = ctx.calendars.known_at(overrides, incident.arrived_at)
-    return compute_clocks(history_of(incident, ctx.profile), ctx.profile, calendar, now)
+    return timeline_clocks(ctx, timeline_of(incident), now, overrides)
+
+
+def timeline_clocks(
+    ctx: Context, timeline: Timeline, now: datetime, overrides: Sequence[CalendarOverrideRow]
+) -> list[ClockState]:
+    """Every clock of the organisation's profile for one timeline as of ``now``."""
+    calendar = ctx.calendars.known_at(overrides, timeline.arrived_at)
+    return compute_clocks(history_of(timeline, ctx.profile), ctx.profile, calendar, now)
 
 
 def refresh(
@@ -63,12 +73,35 @@ def refresh(
     incident.due_at = next_due(clocks(ctx, incident, now, overrides))
 
 
-def refresh_open(uow: UnitOfWork, ctx: Context, now: datetime) -> int:
-    """Recompute the deadline of every incident still in work; return how many."""
+#: Incidents recomputed in one transaction by ``refresh_open``.
+BATCH = 2_000
+
+
+def refresh_open(
+    uow: UnitOfWork,
+    ctx: Context,
+    now: datetime,
+    *,
+    window: timedelta | None = timedelta(hours=2),
+    batch: int = BATCH,
+) -> int:
+    """Recompute the stored nearest deadline of incidents in work; return how many were read.
+
+    Every change of a message recomputes its deadline at once, so the periodic run
+    reads only what may be stale: incidents with no deadline stored and those due
+    within ``window``. ``window=None`` recomputes every incident in work (after the
+    profile changed). Histories are loaded in bulk and each batch is one transaction;
+    only deadlines that moved are written.
+    """
     with uow:
         overrides = uow.calendar.overrides()
-        count = 0
-        for incident in uow.incidents.in_work():
-            refresh(ctx, incident, now, overrides)
-            count += 1
-    return count
+        ids = uow.incidents.in_work_ids(None if window is None else now + window)
+    for start in range(0, len(ids), batch):
+        with uow:
+            moved: dict[int, datetime | None] = {}
+            for timeline in uow.incidents.timelines(ids[start : start + batch]):
+                due = next_due(timeline_clocks(ctx, timeline, now, overrides))
+                if due != timeline.due_at:
+                    moved[timeline.incident_id] = due
+            uow.incidents.set_due(moved)
+    return len(ids)

@@ -48,21 +48,6 @@ def backoff(attempts: int, retry_after: float | None, rng: random.Random) -> flo
     return max(delay, retry_after or 0.0)
 
 
-def due_rows(uow: UnitOfWork, now: datetime, limit: int = 100) -> list[OutboxMessage]:
-    """Pending rows due now, only the oldest per incident so delivery keeps each incident's order."""
-    seen: set[int] = set()
-    rows: list[OutboxMessage] = []
-    for row in uow.outbox.pending():
-        if row.incident_id in seen:
-            continue
-        seen.add(row.incident_id)
-        if row.next_attempt_at <= now:
-            rows.append(row)
-        if len(rows) >= limit:
-            break
-    return rows
-
-
 def push(
     uow: UnitOfWork,
     ctx: Context,
@@ -72,15 +57,23 @@ def push(
     max_attempts: int = 8,
     rng: random.Random | None = None,
     heartbeat: Callable[[], object] | None = None,
+    limit: int = 500,
 ) -> PushResult:
-    """Deliver every due outbox row once; failures are rescheduled or set aside for a person.
+    """Deliver due outbox rows one by one; failures are rescheduled or set aside for a person.
 
-    Each row is one unit of work: its delivery, its state and its history entry.
+    Each row is one unit of work: claimed (on PostgreSQL with ``FOR UPDATE SKIP
+    LOCKED``, so several pushers share the work), delivered, its state and history
+    entry stored. Only the oldest pending row of an incident is ever claimed, so
+    each incident's deliveries keep their order. A row that fails goes back with a
+    later attempt time, so one run never claims it twice; at most ``limit`` rows a run.
     """
     rng = rng or random.Random()
     result = PushResult()
-    for row in due_rows(uow, now):
+    for _ in range(limit):
         with uow:
+            row = uow.outbox.claim_next(now)
+            if row is None:
+                break
             incident = uow.incidents.get(row.incident_id)
             if incident is None:
                 raise NotFound(f"Outbox row {row.id} points at a missing incident.")

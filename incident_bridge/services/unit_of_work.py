@@ -8,10 +8,12 @@ rolls back; a block inside another joins it. Use cases never commit themselves.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from incident_bridge.domain.events import Timeline
 from incident_bridge.persistence.models import (
     CalendarOverrideRow,
     DictionaryWord,
@@ -34,7 +36,11 @@ class Incidents(Protocol):
 
     def by_external_ids(self, external_ids: Collection[str]) -> dict[str, Incident]: ...
 
-    def in_work(self) -> Iterator[Incident]: ...
+    def in_work_ids(self, due_before: datetime | None = None) -> list[int]: ...
+
+    def timelines(self, ids: Sequence[int]) -> list[Timeline]: ...
+
+    def set_due(self, due: Mapping[int, datetime | None]) -> None: ...
 
 
 class Outbox(Protocol):
@@ -43,6 +49,10 @@ class Outbox(Protocol):
     def get(self, outbox_id: int) -> OutboxMessage | None: ...
 
     def pending(self) -> list[OutboxMessage]: ...
+
+    def claim_next(self, now: datetime) -> OutboxMessage | None:
+        """The oldest due pending row whose incident has no earlier pending one, claimed."""
+        ...
 
 
 class Quarantine(Protocol):

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -42,6 +42,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.interfaces import MANYTOONE, ONETOMANY
 
 from incident_bridge.domain.errors import BridgeError, StorageError
+from incident_bridge.domain.events import Timeline
 from incident_bridge.domain.workflow import FINAL_STATUSES, OutboxState, Role
 from incident_bridge.persistence.models import (
     AuthorMessage,
@@ -79,9 +80,25 @@ class FakeIncidents:
         wanted = set(external_ids)
         return {i.external_id: i for i in self.rows if i.external_id in wanted}
 
-    def in_work(self) -> Iterator[Incident]:
+    def in_work_ids(self, due_before: datetime | None = None) -> list[int]:
         self._autoflush()
-        return iter([i for i in self.rows if i.status not in FINAL_STATUSES])
+        return sorted(
+            i.id
+            for i in self.rows
+            if i.status not in FINAL_STATUSES
+            and (due_before is None or i.due_at is None or i.due_at < due_before)
+        )
+
+    def timelines(self, ids: Sequence[int]) -> list[Timeline]:
+        from incident_bridge.services.deadlines import timeline_of
+
+        self._autoflush()
+        return [timeline_of(i) for i in self.rows if i.id in set(ids)]
+
+    def set_due(self, due: Mapping[int, datetime | None]) -> None:
+        for incident in self.rows:
+            if incident.id in due:
+                incident.due_at = due[incident.id]
 
 
 class FakeOutbox:
@@ -97,6 +114,16 @@ class FakeOutbox:
     def pending(self) -> list[OutboxMessage]:
         self._autoflush()
         return sorted((r for r in self.rows if r.state == OutboxState.PENDING), key=_id)
+
+    def claim_next(self, now: datetime) -> OutboxMessage | None:
+        seen: set[int] = set()
+        for row in self.pending():
+            if row.incident_id in seen:
+                continue
+            seen.add(row.incident_id)
+            if row.next_attempt_at <= now:
+                return row
+        return None
 
 
 class FakeQuarantine:
