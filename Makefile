@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# The suite waits on databases, servers and a browser more than it computes: three
+# workers keep two cores busy (pytest-xdist; each worker has its own databases).
+TEST_WORKERS ?= 3
 
 .PHONY: install run test lint browser-deps benchmarks clean
 
@@ -37,7 +40,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: $(STAMP) browser-deps lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/worktime.py

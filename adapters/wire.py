@@ -262,18 +262,28 @@ def describe_errors(messages: object, path: str = "") -> str:
     return f"{path}: {text}" if path else text
 
 
+#: One schema for every record: marshmallow's schemas keep no state between loads, and
+#: building one (with its nested fields) costs more than loading a record with it.
+_INCIDENT = IncidentSchema()
+
+
 def parse_record(item: object) -> IncidentCard | RejectedRecord:
     """One record of a page: a card, or a rejection that keeps the raw JSON and the reason."""
-    raw = json.dumps(item, ensure_ascii=False, sort_keys=True)
     if not isinstance(item, dict):
-        return RejectedRecord(external_id=None, raw=raw, reason="record is not a JSON object")
+        return RejectedRecord(external_id=None, raw=_raw(item), reason="record is not a JSON object")
     try:
-        card: IncidentCard = IncidentSchema().load(item)  # its post_load makes the card
+        card: IncidentCard = _INCIDENT.load(item)  # its post_load makes the card
     except ValidationError as exc:
         ident = item.get("id")
         recovered = str(ident) if isinstance(ident, str | int) and str(ident) else None
-        return RejectedRecord(external_id=recovered, raw=raw, reason=describe_errors(exc.messages))
+        return RejectedRecord(
+            external_id=recovered, raw=_raw(item), reason=describe_errors(exc.messages)
+        )
     return card
+
+
+def _raw(item: object) -> str:
+    return json.dumps(item, ensure_ascii=False, sort_keys=True)
 
 
 def parse_page(payload: object) -> IncidentPage:

@@ -33,7 +33,7 @@ DEFAULTS: dict[str, Any] = {
     # Start the in-process scheduler thread (embedded mode only).
     "INCIDENT_BRIDGE_RUN_JOBS_IN_PROCESS": False,
     # Incidents asked for per page when polling.
-    "INCIDENT_BRIDGE_POLL_PAGE_SIZE": 100,
+    "INCIDENT_BRIDGE_POLL_PAGE_SIZE": 500,
     # Maximum delivery attempts of one outbox row before it needs attention.
     "INCIDENT_BRIDGE_OUTBOX_MAX_ATTEMPTS": 8,
     # Log format of the bridge's own loggers: "json" (one object per line, with incident ids) or "text".

@@ -10,7 +10,7 @@ import random
 import string
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 from mocks import texts
 
@@ -73,6 +73,20 @@ _TRANSLIT = dict(
         strict=True,
     )
 )
+
+
+class EarlierCard(NamedTuple):
+    """What a "repeat" message takes from the earlier incident it refers to."""
+
+    topic_group: str
+    topic: str
+    municipality: str
+    number: str
+
+    @classmethod
+    def of(cls, card: dict[str, Any]) -> EarlierCard:
+        """The fields of a card in wire form that a later repeat may borrow."""
+        return cls(card["topic_group"], card["topic"], card["municipality"], card["number"])
 
 
 def translit(text: str) -> str:
@@ -209,9 +223,13 @@ class Generator:
         return self._fill(sentence, municipality, female, org=org, prev=prev)
 
     def incident(
-        self, number: int, now: datetime, earlier: Sequence[dict[str, Any]] = ()
+        self, number: int, now: datetime, earlier: Sequence[EarlierCard] = ()
     ) -> tuple[dict[str, Any], str]:
-        """One incident in wire form (without ``revision``) and the kind of message it is."""
+        """One incident in wire form (without ``revision``) and the kind of message it is.
+
+        ``earlier`` holds the cards a repeat may refer to; only one of them is read,
+        so the caller can pass one growing list and seeding stays linear.
+        """
         kind = self._pick(KIND_WEIGHTS)
         if kind == "repeat" and not earlier:
             kind = "normal"
@@ -224,9 +242,7 @@ class Generator:
         topic = self.rng.choice(sorted(texts.TOPICS[group]))
         prev = ""
         if kind == "repeat":
-            earlier_card = self.rng.choice(list(earlier))
-            group, topic = earlier_card["topic_group"], earlier_card["topic"]
-            municipality, prev = earlier_card["municipality"], earlier_card["number"]
+            group, topic, municipality, prev = self.rng.choice(earlier)
         author, female = self.author(platform)
         created = self.created_at(now)
         detected = created - timedelta(minutes=self.rng.randint(1, 40))

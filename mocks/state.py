@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from mocks.generator import Generator, _iso
+from mocks.generator import EarlierCard, Generator, _iso
 
 FIRST_NUMBER = 4_812_000
 STEP_AFTER = {
@@ -86,6 +86,9 @@ class MockState:
         with self.lock:
             self.generator = Generator(seed, self.municipalities)
             self.incidents: dict[str, Incident] = {}
+            # One entry per incident in order of creation, appended once: the generator
+            # picks a repeat's original from it without a copy of every earlier card.
+            self.earlier: list[EarlierCard] = []
             self.seq = 0
             self.last_number = FIRST_NUMBER
             self.effects: list[dict[str, Any]] = []
@@ -124,9 +127,8 @@ class MockState:
     def add_incident(self, fields: dict[str, Any] | None = None) -> dict[str, Any]:
         """Create an incident; ``fields`` override the generated ones (any may be given)."""
         with self.lock:
-            earlier = [i.data for i in self.incidents.values()]
             self.last_number = self.generator.next_number(self.last_number)
-            data, kind = self.generator.incident(self.last_number, self.clock(), earlier)
+            data, kind = self.generator.incident(self.last_number, self.clock(), self.earlier)
             if fields:
                 data.update(
                     {k: v for k, v in fields.items() if k not in ("revision", "updated_at")}
@@ -138,6 +140,7 @@ class MockState:
             data["id"] = ident
             incident = Incident(data=data, seq=0, kind=kind)
             self.incidents[ident] = incident
+            self.earlier.append(EarlierCard.of(data))
             return self._commit(incident)
 
     def _incident(self, ident: str) -> Incident:

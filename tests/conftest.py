@@ -25,9 +25,11 @@ PG_PORT = int(os.environ.get("TEST_PG_PORT", "5432"))
 PG_ADMIN_URL = os.environ.get(
     "TEST_PG_ADMIN_URL", f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/test"
 )
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Parallel workers (pytest-xdist: gw0, gw1, ...) flush their own Redis database each.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - _WORKER % 15}")
 
-_skipped_services: dict[str, str] = {}
+_UNREACHABLE = " is not reachable: "
 
 
 def _reachable(host: str, port: int) -> bool:
@@ -52,13 +54,25 @@ def redis_available() -> bool:
 
 
 def require(service: str, available: bool, why: str) -> None:
-    """Skip the current test when ``service`` is unreachable, and remember it for the summary."""
+    """Skip the current test when ``service`` is unreachable; the summary lists it loudly."""
     if not available:
-        _skipped_services[service] = why
-        pytest.skip(f"{service} is not reachable: {why}")
+        pytest.skip(f"{service}{_UNREACHABLE}{why}")
+
+
+def _unreachable_services(terminalreporter: Any) -> dict[str, str]:
+    """Services named by skipped tests' reasons (read from the reports: they come back from
+    parallel workers too)."""
+    found: dict[str, str] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        if _UNREACHABLE in reason:
+            service, why = reason.removeprefix("Skipped: ").split(_UNREACHABLE, 1)
+            found[service] = why
+    return found
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    _skipped_services = _unreachable_services(terminalreporter)
     if _skipped_services:
         terminalreporter.write_sep(
             "!", "SERVICES NOT REACHABLE — TESTS SKIPPED", red=True, bold=True
@@ -68,6 +82,20 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(
             "  Start them (see README, 'Tests') to run the whole suite.", red=True
         )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """Hash passwords with a cheap werkzeug method: the suite signs in thousands of times.
+
+    Stored hashes name their method, so checking works the same; only the cost differs
+    (scrypt takes ~0.15 s a hash here). The product keeps scrypt.
+    """
+    from incident_bridge.persistence import models
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(models, "PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -6,11 +6,16 @@ topic and gives what the question asks for: a date or term for «когда», a
 «сколько», a body for «кто», a reason for «почему», a place for «где», a decision or an
 action for the rest. The topic is the question's own content words, or, when it has
 none («Сколько можно ждать?»), those of the sentences around it; words are compared by
-lemma and through a table of municipal topics (дорога ~ яма ~ асфальт).
+lemma and through a table of municipal topics (дорога ~ яма ~ асфальт); a noun or verb of
+the question that recurs in the sentence counts whatever the table says, unless the table
+puts it in a side topic of the question; with word embeddings (``LanguageModels``), a
+near-synonym counts too («машина» ~ «автомобиль»), looked up only when nothing else fits.
 
 A message without any question is one implicit request: the complaint itself, which
-needs a substantive on-topic reply. Greetings, thanks, signatures and statements about
-the appeal («Ваше обращение рассмотрено», «взято на контроль») answer nothing.
+needs a substantive on-topic reply; a statement that it was resolved is one («граффити
+удалены»), and «Замечание устранено» or «информация не подтвердилась» settle it whatever
+its words. Greetings, thanks, signatures and statements about the appeal («Ваше
+обращение рассмотрено», «взято на контроль») answer nothing.
 """
 
 from __future__ import annotations
@@ -20,19 +25,25 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from incident_bridge.checks.completeness_lexicon import (
+    DECIDED_RE,
     NUMBER_RE,
     WHEN_RE,
     WHERE_RE,
     WHO_RE,
     WHY_RE,
-    content,
+    Word,
     groups_of,
     has_action,
     is_courtesy,
+    is_generic_resolution,
     is_non_answer,
+    same_root,
     split_sentences,
+    words_of,
 )
 from incident_bridge.checks.completeness_questions import Ask, extract
+from incident_bridge.checks.completeness_synonyms import Synonyms
+from incident_bridge.checks.language_models import LanguageModels
 from incident_bridge.checks.morph import parses
 from incident_bridge.checks.tokens import Sentence, Token
 
@@ -96,6 +107,10 @@ class _Topic:
     own: frozenset[str]
     context: frozenset[str]
     groups: frozenset[str]
+    # Matter words whose recurrence in a sentence is evidence whatever the topic table says.
+    shared: frozenset[str]
+    # The matter words whose relatives are looked for when nothing else fits.
+    matter: tuple[Word, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,10 +123,23 @@ class _Unit:
     action: bool
     non_answer: bool
     size: int
+    matter: tuple[Word, ...]
+    # «Замечание устранено», «информация не подтвердилась»: settles a complaint by itself.
+    resolved: bool
+    # Reports the matter done («яма устранена», «бригада восстановила подачу»).
+    done: bool
+    # Done or decided, or promised by a term («удалены», «включено в план», «до 1 июня»).
+    settles: bool
 
 
-def check_completeness(message: str, draft: str) -> CompletenessResult:
-    """Match every question and request of ``message`` to the ``draft`` text that answers it."""
+def check_completeness(
+    message: str, draft: str, *, models: LanguageModels | None = None
+) -> CompletenessResult:
+    """Match every question and request of ``message`` to the ``draft`` text that answers it.
+
+    With ``models``, near-synonyms found by word embeddings count as the same topic;
+    without, the check runs on lemmas and the topic table alone.
+    """
     sents, asks = extract(message)
     if not asks:
         stripped = message.strip()
@@ -120,10 +148,13 @@ def check_completeness(message: str, draft: str) -> CompletenessResult:
         start = message.find(stripped)
         asks = [Ask(stripped, start, start + len(stripped), "complaint", -1)]
     units = _units(draft)
+    synonyms = Synonyms(models) if models is not None else None
+    words = [words_of(s.tokens) for s in sents]
+    courtesy = [is_courtesy(s, ws) for s, ws in zip(sents, words, strict=True)]
     questions = []
     for ask in asks:
-        topic = _topic(ask, sents)
-        best = _best_unit(ask.kind, topic, units)
+        topic = _topic(ask, sents, words, courtesy)
+        best = _best_unit(ask.kind, topic, units, synonyms)
         questions.append(
             Question(
                 ask.text,
@@ -139,34 +170,42 @@ def check_completeness(message: str, draft: str) -> CompletenessResult:
     return CompletenessResult(questions)
 
 
-def _topic(ask: Ask, sents: list[Sentence]) -> _Topic:
-    """What the question is about: its own words, its neighbours', and their topic groups."""
-    own_words = content(_tokens_in(sents, ask.start, ask.end))
+def _topic(
+    ask: Ask, sents: list[Sentence], words: list[list[Word]], courtesy: list[bool]
+) -> _Topic:
+    """What the question is about: its own words, its neighbours', and their topic groups.
+
+    ``words`` and ``courtesy`` are the content words of each message sentence and whether
+    it is a greeting or thanks.
+    """
+    own_words = words_of(_tokens_in(sents, ask.start, ask.end))
     if ask.sentence_index < 0:
-        near = sents
+        near = range(len(sents))
     else:
         i = ask.sentence_index
-        near = [s for s in sents[max(0, i - 2) : i + 2] if not is_courtesy(s)]
-    ctx_words = [w for s in near for w in content(s.tokens)]
-    own = frozenset(lem for lem, _ in own_words)
-    context = frozenset(lem for lem, _ in ctx_words) - own
+        near = range(max(0, i - 2), min(len(sents), i + 2))
+    ctx_words = [w for k in near if ask.sentence_index < 0 or not courtesy[k] for w in words[k]]
+    own = frozenset(w.lemma for w in own_words)
+    context = frozenset(w.lemma for w in ctx_words) - own
     groups = _main_groups(own_words) or _main_groups(ctx_words)
-    if not any(gs and _is_noun(lem) for lem, gs in own_words):
+    if not any(w.groups and w.noun for w in own_words):
         # «Когда посыпят?»: the verb names the work, the context names the thing.
-        groups |= frozenset(g for lem, gs in ctx_words if _is_noun(lem) for g in gs)
+        groups |= frozenset(g for w in ctx_words if w.noun for g in w.groups)
     if not groups and ask.sentence_index >= 0:
-        groups = _main_groups([w for s in sents for w in content(s.tokens)])
-    return _Topic(own, context, groups)
+        groups = _main_groups([w for ws in words for w in ws])
+    matter = [w for w in own_words if w.matter]
+    if not any(w.noun for w in matter):
+        matter += [w for w in ctx_words if w.matter and w.noun and w.lemma not in own]
+    # A word the table puts only in a side topic («заливает дорогу» in a complaint about a
+    # burst pipe) does not make a sentence about that side topic an answer.
+    shared = frozenset(w.lemma for w in matter if not w.groups or w.groups & groups)
+    kept = {w.lemma: w for w in matter if w.lemma in shared}
+    return _Topic(own, context, groups, shared, tuple(kept.values()))
 
 
-def _is_noun(lem: str) -> bool:
-    ps = parses(lem)
-    return bool(ps) and ps[0].tag.POS == "NOUN"
-
-
-def _main_groups(found: list[tuple[str, frozenset[str]]]) -> frozenset[str]:
+def _main_groups(found: list[Word]) -> frozenset[str]:
     """The topic groups most of the words point to («уберут снег во дворе» -> snow)."""
-    counts = Counter(g for _, groups in found for g in groups)
+    counts = Counter(g for w in found for g in w.groups)
     if not counts:
         return frozenset()
     top = max(counts.values())
@@ -180,8 +219,21 @@ def _tokens_in(sents: list[Sentence], start: int, end: int) -> list[Token]:
 def _units(draft: str) -> list[_Unit]:
     """Substantive draft sentences, alone and in neighbouring pairs."""
     sents = split_sentences(draft)
-    info = [(s, content(s.tokens), has_action(s.tokens), is_non_answer(s)) for s in sents]
-    keep = [not is_courtesy(s) for s in sents]
+    info = []
+    for s in sents:
+        done = _reports_done(s.text)
+        info.append(
+            _Sent(
+                s,
+                words_of(s.tokens),
+                has_action(s.tokens),
+                is_non_answer(s),
+                is_generic_resolution(s),
+                done,
+                done or _decided(s.text),
+            )
+        )
+    keep = [not is_courtesy(s.sent, s.words) for s in info]
     units: list[_Unit] = []
     for i in range(len(sents)):
         if keep[i]:
@@ -191,29 +243,66 @@ def _units(draft: str) -> list[_Unit]:
     return units
 
 
-def _unit(
-    draft: str, group: list[tuple[Sentence, list[tuple[str, frozenset[str]]], bool, bool]]
-) -> _Unit:
-    words = [w for _, ws, _, _ in group for w in ws]
-    start, end = group[0][0].start, group[-1][0].end
+@dataclass(frozen=True, slots=True)
+class _Sent:
+    sent: Sentence
+    words: list[Word]
+    action: bool
+    non_answer: bool
+    resolved: bool
+    done: bool
+    settles: bool
+
+
+def _unit(draft: str, group: list[_Sent]) -> _Unit:
+    words = [w for s in group for w in s.words]
+    start, end = group[0].sent.start, group[-1].sent.end
     return _Unit(
         start,
         end,
         draft[start:end],
-        frozenset(lem for lem, _ in words),
-        frozenset(g for _, gs in words for g in gs),
-        any(action for _, _, action, _ in group),
-        all(non_answer for _, _, _, non_answer in group),
+        frozenset(w.lemma for w in words),
+        frozenset(g for w in words for g in w.groups),
+        any(s.action for s in group),
+        all(s.non_answer for s in group),
         len(group),
+        tuple({w.lemma: w for w in words if w.matter}.values()),
+        any(s.resolved for s in group),
+        any(s.done for s in group),
+        any(s.settles for s in group),
     )
 
 
-def _best_unit(kind: str, topic: _Topic, units: list[_Unit]) -> _Unit | None:
-    """The best-matching sentence; a pair of sentences only when no single one answers."""
+def _best_unit(
+    kind: str, topic: _Topic, units: list[_Unit], synonyms: Synonyms | None
+) -> _Unit | None:
+    """The best-matching sentence; a pair of sentences only when no single one answers.
+
+    Near-synonyms are looked up last, only among the sentences that give the right kind
+    of answer, so the embeddings are consulted for the few questions nothing else settles.
+    """
     for size in (1, 2):
-        fits = [u for u in units if u.size == size and _on_topic(topic, u) and _gives(kind, u)]
+        fits = [
+            u for u in units if u.size == size and _on_topic(kind, topic, u) and _gives(kind, u)
+        ]
         if fits:
             return max(fits, key=lambda u: _score(topic, u))
+    if not topic.matter:
+        return None
+    # Same root («продукт» ~ «продукция»), then near-synonyms (nouns only). Where the
+    # table sets the topics apart, only a sentence that settles the matter may use them.
+    candidates = sorted(
+        (u for u in units if (u.settles or not topic.groups) and _gives(kind, u)),
+        key=lambda u: u.size,
+    )
+    for u in candidates:
+        if any(same_root(a.lemma, b.lemma) for a in topic.matter for b in u.matter):
+            return u
+    if synonyms is not None:
+        nouns = [a for a in topic.matter if a.noun]
+        for u in candidates:
+            if any(synonyms.near(a, b) for a in nouns for b in u.matter if b.noun):
+                return u
     return None
 
 
@@ -227,8 +316,18 @@ def _score(topic: _Topic, u: _Unit) -> float:
     return own + _CONTEXT_WEIGHT * sum(weight(lem) for lem in topic.context)
 
 
-def _on_topic(topic: _Topic, u: _Unit) -> bool:
-    """The unit talks about the question's topic group, or shares its own words."""
+# Kinds of ask that «Замечание устранено» answers on its own.
+_SETTLED_BY_RESOLUTION = {"complaint", "request", "yes_no", "what", "when"}
+
+
+def _on_topic(kind: str, topic: _Topic, u: _Unit) -> bool:
+    """The unit talks about the question's topic group, or shares its matter words."""
+    if u.resolved and kind in _SETTLED_BY_RESOLUTION:
+        return True
+    if topic.shared & u.lemmas and (u.settles or not topic.groups):
+        # The table sets them apart, the shared word joins them: trusted when the sentence
+        # reports the matter resolved («Граффити удалены»), not when it merely names it.
+        return True
     if topic.groups:
         return bool(topic.groups & u.groups)
     shared_own = len(topic.own & u.lemmas)
@@ -242,7 +341,7 @@ def _gives(kind: str, u: _Unit) -> bool:
     if u.non_answer and not WHEN_RE.search(low):
         return kind == "who" and bool(WHO_RE.search(low))
     if kind == "when":
-        return bool(WHEN_RE.search(low)) or _reports_done(u.text)
+        return bool(WHEN_RE.search(low)) or u.resolved or u.done
     if kind == "how_much":
         return bool(NUMBER_RE.search(low))
     if kind == "who":
@@ -252,6 +351,12 @@ def _gives(kind: str, u: _Unit) -> bool:
     if kind == "where":
         return bool(WHERE_RE.search(low))
     return u.action or bool(WHEN_RE.search(low))
+
+
+def _decided(text: str) -> bool:
+    """The sentence reports a decision («принято решение», «включено в план») or a term."""
+    low = text.lower().replace("ё", "е")
+    return bool(DECIDED_RE.search(low) or WHEN_RE.search(low))
 
 
 def _reports_done(text: str) -> bool:

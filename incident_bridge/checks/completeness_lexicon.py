@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -77,6 +78,25 @@ COURTESY_RE = re.compile(
     r"уважаем\w+|благодар\w*|спасибо|с уважением|с наилучшими|заранее|всего доброго|"
     r"хорошего дня|надеемся на понимание|приносим (?:свои )?извинения|извините)"
 )
+# A clause that settles a complaint whatever it was about: the remark itself is fixed
+# («Замечание устранено», «выявленные недостатки устранены») or the check found nothing
+# («Информация не подтвердилась», «изложенные факты не подтвердились»).
+GENERIC_RESOLVED_RE = re.compile(
+    r"^(?:(?:все|выявленн|указанн|отмеченн|изложенн|данн|эт)\w*\s+)?(?:замечани|нарушени|недостат|"
+    r"неисправност|дефект|недоч[её]т|проблем)\w*\s+(?:был\w*\s+|полностью\s+|своевременно\s+)?"
+    r"(?:устранен|исправлен|решен)\w*$|"
+    r"^(?:(?:изложенн|указанн|приведенн|приведённ|эт|данн)\w*\s+)?(?:информаци|факт|сведени|довод)"
+    r"\w*(?:\s+(?:изложенн\w*|указанн\w*|в\s+(?:вашем\s+)?обращении|при\s+проверке|в\s+ходе\s+"
+    r"проверки))*\s+(?:не\s+подтвердил|не\s+наш[её]?л\w*\s+подтверждени)\w*$|"
+    r"^(?:нарушени|факт|недостат)\w*\s+не\s+(?:выявлен|обнаружен|установлен)\w*$|"
+    r"^(?:(?:при|в\s+ходе)\s+(?:проверки|проверке|осмотре|осмотра)\s+)?не\s+(?:выявлен|обнаружен|"
+    r"установлен)\w*\s+(?:нарушени|недостат|фактов)\w*$"
+)
+# Decisions that settle a matter without a perfective verb of doing.
+DECIDED_RE = re.compile(
+    r"\bне подтвердил|\bприняты? решени|\bвключен\w* в (?:план|программ|перечень|график|"
+    r"реестр|титульный)"
+)
 _LANDMARK_PREPS = {
     "у", "возле", "около", "напротив", "рядом", "вблизи", "близ", "недалеко", "неподалеку",
     "неподалёку", "вдоль", "позади", "сзади", "против",
@@ -105,6 +125,14 @@ def split_sentences(text: str) -> list[Sentence]:
 def stopwords() -> frozenset[str]:
     """Lemmas that carry no topic (``data/completeness_stopwords.txt``)."""
     raw = resources.files("incident_bridge.checks").joinpath("data/completeness_stopwords.txt")
+    lines = raw.read_text(encoding="utf-8").splitlines()
+    return frozenset(ln.strip() for ln in lines if ln.strip() and not ln.startswith("#"))
+
+
+@cache
+def weak_words() -> frozenset[str]:
+    """Lemmas of places, people and generic verbs (``data/completeness_weak_words.txt``)."""
+    raw = resources.files("incident_bridge.checks").joinpath("data/completeness_weak_words.txt")
     lines = raw.read_text(encoding="utf-8").splitlines()
     return frozenset(ln.strip() for ln in lines if ln.strip() and not ln.startswith("#"))
 
@@ -152,20 +180,94 @@ def groups_of(word: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def content(tokens: tuple[Token, ...] | list[Token]) -> list[tuple[str, frozenset[str]]]:
-    """(lemma, topic groups) of every content word among ``tokens``.
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A content word: its lemma, topic groups, form, and whether it can name the matter.
+
+    ``matter`` is a noun or a verb that is neither a landmark, a name, an address nor a
+    weak word: sharing one is evidence that a reply sentence is about the same thing.
+    """
+
+    lemma: str
+    groups: frozenset[str]
+    form: str
+    matter: bool
+    noun: bool
+
+
+def words_of(tokens: tuple[Token, ...] | list[Token]) -> list[Word]:
+    """Every content word among ``tokens``.
 
     A noun after «у», «возле», «напротив»… is a landmark, not the topic: in «гололёд у
     поликлиники» the matter is ice, and a reply about the clinic does not answer it.
     """
-    out: list[tuple[str, frozenset[str]]] = []
-    prev = ""
-    for t in tokens:
+    out: list[Word] = []
+    lows = [t.lower for t in tokens]
+    for i, t in enumerate(tokens):
         lem = content_lemma(t.text)
-        if lem is not None:
-            out.append((lem, frozenset() if prev in _LANDMARK_PREPS else groups_of(t.text)))
-        prev = t.lower
+        if lem is None:
+            continue
+        low = lows[i]
+        landmark = i > 0 and lows[i - 1] in _LANDMARK_PREPS
+        pos = _pos(low)
+        matter = (
+            pos in _MATTER_POS
+            and not landmark
+            and lem not in weak_words()
+            and not _is_name_or_address(tokens, lows, i)
+        )
+        groups = frozenset() if landmark else groups_of(t.text)
+        out.append(Word(lem, groups, low, matter, pos == "NOUN"))
     return out
+
+
+_MATTER_POS = {"NOUN", "VERB", "INFN", "PRTS", "PRTF", "GRND"}
+_ADDRESS_WORDS = {"ул", "улица", "улице", "улицы", "пр", "проспект", "пер", "переулок", "пл", "мкр"}
+
+
+@lru_cache(maxsize=100_000)
+def _pos(low: str) -> str | None:
+    ps = parses(low)
+    return str(ps[0].tag.POS) if ps and ps[0].tag.POS else None
+
+
+def _is_name_or_address(tokens: tuple[Token, ...] | list[Token], lows: list[str], i: int) -> bool:
+    """«на Мира», «по ул. Победы», «Строителей 8»: a street, not the matter."""
+    text = tokens[i].text
+    if i > 0 and text[0].isupper() and not text.isupper():
+        return True
+    if i > 0 and lows[i - 1] in _ADDRESS_WORDS:
+        return True
+    return i + 1 < len(tokens) and tokens[i + 1].text[0].isdigit()
+
+
+def same_root(a: str, b: str) -> bool:
+    """Lemmas of one root by their shared beginning: «продукт» ~ «продукция».
+
+    Five letters at least, and three quarters of the shorter lemma: «отключить» ~
+    «отключение» pass, «подвал» ~ «подвоз» and «автобус» ~ «автомобиль» do not; the price
+    is a rare false friend («площадка» ~ «площадь»).
+    """
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n >= 5 and n >= 0.75 * min(len(a), len(b))
+
+
+def content(tokens: tuple[Token, ...] | list[Token]) -> list[tuple[str, frozenset[str]]]:
+    """(lemma, topic groups) of every content word among ``tokens`` (see :func:`words_of`)."""
+    return [(w.lemma, w.groups) for w in words_of(tokens)]
+
+
+def is_generic_resolution(sent: Sentence) -> bool:
+    """A clause that settles a complaint on its own: «Замечание устранено», «не подтвердилась»."""
+    low = sent.text.lower().replace("ё", "е")
+    # «Факты, изложенные в обращении, не подтвердились»: the inserted phrase goes.
+    low = re.sub(r",\s*(?:изложенн|указанн|приведенн|описанн)\w*[^,]*,", "", low)
+    clauses = re.split(r"\s*[,;:—–()]\s*|\s+(?:и|а)\s+(?=\w+\s+\w+)", low.rstrip(".!…"))
+    return any(GENERIC_RESOLVED_RE.match(c.strip()) for c in clauses)
 
 
 def action_count(tokens: tuple[Token, ...]) -> int:
@@ -192,11 +294,14 @@ def is_non_answer(sent: Sentence) -> bool:
     return found > 0 and action_count(sent.tokens) <= found
 
 
-def is_courtesy(sent: Sentence) -> bool:
-    """A greeting, thanks or signature sentence, which never answers a question."""
+def is_courtesy(sent: Sentence, words: list[Word] | None = None) -> bool:
+    """A greeting, thanks or signature sentence, which never answers a question.
+
+    ``words`` are the sentence's content words when the caller has them already.
+    """
     low = sent.text.lower()
     if re.match(r"^(?:с уважением|с наилучшими)", low):
         return True
-    if not content(sent.tokens):
+    if not (words if words is not None else words_of(sent.tokens)):
         return True
     return bool(COURTESY_RE.match(low)) and not has_action(sent.tokens)

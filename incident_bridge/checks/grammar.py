@@ -1,4 +1,10 @@
-"""Grammar and typography: rules with an id, a Russian message and a span in the draft."""
+"""Grammar: rules with an id, a Russian message and a span in the draft.
+
+Spaces around punctuation are the typography check's (``checks.typography``). Agreement is
+checked against the adjective's head noun in Natasha's syntax tree when the language models
+are given, so coordinated adjectives («на придомовой и дворовой территориях») agree with their
+shared head and an adjective used as a noun («с учётом вышеизложенного») is not checked.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from razdel import tokenize
+
 from incident_bridge.checks import morph
-from incident_bridge.checks.tokens import Token, words
+from incident_bridge.checks.language_models import LanguageModels, SyntaxToken
+from incident_bridge.checks.tokens import Sentence, Token, abbreviation_before, sentences, words
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +39,7 @@ class GrammarResult:
     errors: list[GrammarError] = field(default_factory=list)
 
 
-Rule = Callable[[str, list[Token]], Iterator[GrammarError]]
+Rule = Callable[[str, list[Token], LanguageModels | None], Iterator[GrammarError]]
 
 
 def _wordset(words: str) -> frozenset[str]:
@@ -56,9 +65,6 @@ _INFINITIVE_GOVERNORS = _wordset(
 )
 _FILLERS = _wordset("не также еще ещё уже обязательно своевременно вновь снова дополнительно")
 _LATIN_TO_CYRILLIC = str.maketrans("aeopcxykmthbAEOPCXYKMTHB", "аеорсхукмтнвАЕОРСХУКМТНВ")
-_ABBREVIATIONS = _wordset(
-    "т е ч г гг ул д кв руб коп тыс млн млрд см др пр п с им св стр корп ст пос"
-)
 _SET_PHRASES = (
     "в целом",
     "в основном",
@@ -71,14 +77,18 @@ _SET_PHRASES = (
 _POLITE_RE = re.compile(r"\b(?:вы|вас|вам|вами|ваш(?:а|е|и|его|ему|ей|ем|им|их|ими|у)?)\b")
 
 
-def check_grammar(text: str) -> GrammarResult:
-    """Run every grammar and typography rule over ``text``."""
+def check_grammar(text: str, models: LanguageModels | None = None) -> GrammarResult:
+    """Run every grammar rule over ``text``.
+
+    ``models`` (the draft checker's) give agreement its syntax tree; without them the noun
+    right after an adjective stands in for its head.
+    """
     tokens = words(text)
     skip = [m.span() for m in _SKIP_RE.finditer(text)]
     errors = [
         e
         for rule in RULES
-        for e in rule(text, tokens)
+        for e in rule(text, tokens, models)
         if not any(s <= e.start < end for s, end in skip)
     ]
     errors.sort(key=lambda e: (e.start, e.rule))
@@ -94,7 +104,9 @@ def _joined(text: str, a: Token, b: Token) -> bool:
     return text[a.end : b.start].strip() == ""
 
 
-def rule_v_techenie(text: str, tokens: list[Token]) -> Iterator[GrammarError]:
+def rule_v_techenie(
+    text: str, tokens: list[Token], models: LanguageModels | None
+) -> Iterator[GrammarError]:
     """«в течении недели» → «в течение недели»; «в течении реки» is left alone."""
     for i, (a, b) in enumerate(zip(tokens, tokens[1:], strict=False)):
         in_period = _low(a) == "в" and _low(b) == "течении" and _joined(text, a, b)
@@ -140,7 +152,9 @@ _PO_PREPOSITIONAL = {
 _PO_ALWAYS = frozenset({"приезду", "прибытию", "истечению", "прилету"})
 
 
-def rule_po_okonchanii(text: str, tokens: list[Token]) -> Iterator[GrammarError]:
+def rule_po_okonchanii(
+    text: str, tokens: list[Token], models: LanguageModels | None
+) -> Iterator[GrammarError]:
     """«по окончанию работ» → «по окончании работ» (после чего-либо — предложный падеж)."""
     for i, (a, b) in enumerate(zip(tokens, tokens[1:], strict=False)):
         right = _PO_PREPOSITIONAL.get(_low(b))
@@ -162,7 +176,9 @@ def _is_noun(token: Token) -> bool:
     return any(p.tag.POS == "NOUN" for p in morph.parses(_low(token))[:2])
 
 
-def rule_dative_after(text: str, tokens: list[Token]) -> Iterator[GrammarError]:
+def rule_dative_after(
+    text: str, tokens: list[Token], models: LanguageModels | None
+) -> Iterator[GrammarError]:
     """«согласно графика» → «согласно графику»: согласно, благодаря, вопреки требуют дательного."""
     for a, b in zip(tokens, tokens[1:], strict=False):
         if _low(a) not in _DATIVE_AFTER or not _joined(text, a, b) or not b.text.isalpha():
@@ -188,7 +204,9 @@ def _to_dative(head: str, word: str) -> str | None:
     return None
 
 
-def rule_tsya(text: str, tokens: list[Token]) -> Iterator[GrammarError]:
+def rule_tsya(
+    text: str, tokens: list[Token], models: LanguageModels | None
+) -> Iterator[GrammarError]:
     """«будет проводится» → «будет проводиться»; «работы проводиться» → «работы проводятся»."""
     for i, token in enumerate(tokens):
         low = _low(token)
@@ -263,8 +281,37 @@ def _is_infinitive(low: str) -> bool:
     return morph.is_known(low) and any(p.tag.POS == "INFN" for p in morph.parses(low))
 
 
-def rule_agreement(text: str, tokens: list[Token]) -> Iterator[GrammarError]:
-    """An adjective and the noun right after it must agree in gender, number and case."""
+def rule_agreement(
+    text: str, tokens: list[Token], models: LanguageModels | None
+) -> Iterator[GrammarError]:
+    """An adjective agrees with its noun in gender, number and case.
+
+    Only an adjective and the noun right after it that cannot agree are candidates (so a
+    correct draft is never parsed). With ``models`` the syntax tree then has the last word:
+    the adjective is judged against its head noun, coordinated adjectives may each be singular
+    before a plural head («на придомовой и дворовой территориях»), and an adjective with no
+    noun head («с учётом вышеизложенного», «вышеуказанное рассмотрено») is not checked.
+    """
+    trees: dict[int, _Tree] = {}
+    for a, b in _disagreeing_pairs(text, tokens):
+        head = b
+        if models is not None:
+            tree = _tree_of(text, a, models, trees)
+            verdict = tree.judge(a) if tree is not None else None
+            if verdict is True:
+                continue
+            if isinstance(verdict, Token):
+                head = verdict
+        yield GrammarError(
+            "agreement",
+            min(a.start, head.start),
+            max(a.end, head.end),
+            f"Прилагательное «{a.text}» не согласовано с существительным «{head.text}».",
+        )
+
+
+def _disagreeing_pairs(text: str, tokens: list[Token]) -> Iterator[tuple[Token, Token]]:
+    """An adjective and the noun right after it that agree in no reading of either."""
     for i, (a, b) in enumerate(zip(tokens, tokens[1:], strict=False)):
         if not _joined(text, a, b) or not (a.text.isalpha() and b.text.isalpha()):
             continue
@@ -273,20 +320,91 @@ def rule_agreement(text: str, tokens: list[Token]) -> Iterator[GrammarError]:
         phrase = f"{_low(tokens[i - 1])} {_low(a)}" if i else ""
         if phrase.startswith(_SET_PHRASES):
             continue
-        adjs = [p for p in morph.parses(_low(a)) if p.is_known]
-        parsed = [p for p in morph.parses(_low(b)) if p.is_known]
+        adjs = _adjective_parses(a.text)
+        parsed = _known_parses(_low(b))
         nouns = [p for p in parsed if p.tag.POS == "NOUN"]
-        if not adjs or not nouns or any(p.tag.POS != "ADJF" or "Apro" in p.tag for p in adjs):
+        if not adjs or not nouns:
             continue
         if parsed[0].tag.POS != "NOUN" or b.text[0].isupper() and a.text[0].islower():
             continue
         if not any(_agree(x.tag, y.tag) for x in adjs for y in nouns):
-            yield GrammarError(
-                "agreement",
-                a.start,
-                b.end,
-                f"Прилагательное «{a.text}» не согласовано с существительным «{b.text}».",
-            )
+            yield a, b
+
+
+def _adjective_parses(word: str) -> list[Any]:
+    """The parses of a word that is only ever a full adjective (not a pronoun), else none."""
+    parses = _known_parses(word.lower().replace("ё", "е"))
+    if any(p.tag.POS != "ADJF" or "Apro" in p.tag for p in parses):
+        return []
+    return list(parses)
+
+
+def _known_parses(low: str) -> tuple[Any, ...]:
+    """The dictionary's parses of a lower-case word; none for a word it only guesses.
+
+    (A parse's ``is_known`` depends on the word alone: asking the cached ``morph.is_known``
+    once is the same answer, without a dictionary walk per parse.)
+    """
+    return morph.parses(low) if morph.is_known(low) else ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Tree:
+    """One sentence's dependency tree with the character span of each of its tokens."""
+
+    nodes: tuple[SyntaxToken, ...]
+    spans: tuple[tuple[int, int], ...]
+
+    def judge(self, adjective: Token) -> bool | Token | None:
+        """Whether ``adjective`` agrees with its head noun in the tree.
+
+        True: it agrees, or has no noun to agree with; a token: the head noun it does not
+        agree with; None: the tree does not hold the adjective as one token.
+        """
+        index = next((i for i, (s, _) in enumerate(self.spans, 1) if s == adjective.start), None)
+        if index is None or index > len(self.nodes):
+            return None
+        node = self.nodes[index - 1]
+        coordinated = any(
+            n.head == index and n.rel == "conj" and _adjective_parses(n.text) for n in self.nodes
+        )
+        while node.rel == "conj" and 0 < node.head <= len(self.nodes):
+            first = self.nodes[node.head - 1]
+            if not _adjective_parses(first.text):
+                break
+            node, coordinated = first, True  # «придомовой и дворовой»: the first one's head
+        if node.rel != "amod" or not 0 < node.head <= len(self.nodes):
+            return True  # used as a noun or as a predicate: there is no noun to agree with
+        word = self.nodes[node.head - 1].text
+        nouns = [p for p in _known_parses(word.lower()) if p.tag.POS == "NOUN"]
+        if not nouns:
+            return True
+        agree = _agree_coordinated if coordinated else _agree
+        adjectives = _adjective_parses(adjective.text)
+        if any(agree(x.tag, y.tag) for x in adjectives for y in nouns):
+            return True
+        start, end = self.spans[node.head - 1]
+        return Token(word, start, end)
+
+
+def _tree_of(
+    text: str, token: Token, models: LanguageModels, trees: dict[int, _Tree]
+) -> _Tree | None:
+    """The syntax tree of the sentence holding ``token`` (each sentence parsed once)."""
+    sentence = next((s for s in sentences(text) if s.start <= token.start < s.end), None)
+    if sentence is None:
+        return None
+    if sentence.start not in trees:
+        trees[sentence.start] = _parse(sentence, models)
+    return trees[sentence.start]
+
+
+def _parse(sentence: Sentence, models: LanguageModels) -> _Tree:
+    pieces = list(tokenize(sentence.text))
+    return _Tree(
+        models.parse([p.text for p in pieces]),
+        tuple((sentence.start + p.start, sentence.start + p.stop) for p in pieces),
+    )
 
 
 def _is_numeral(token: Token) -> bool:
@@ -308,14 +426,34 @@ def _agree(adj: Any, noun: Any) -> bool:
     return adj.gender is None or _g(adj.gender) == _g(noun.gender)
 
 
+def _agree_coordinated(adj: Any, noun: Any) -> bool:
+    """Agreement of one of several coordinated adjectives with their shared head noun.
+
+    Each may be singular before a plural head («детская и спортивная площадки»), agreeing in
+    case only; otherwise it agrees as a single adjective does.
+    """
+    if _g(adj.number) == "sing" and _g(noun.number) == "plur":
+        cases = {_g(adj.case), _g(noun.case)}
+        return len(cases) == 1 or cases <= {"loct", "loc2"} or cases <= {"gent", "gen2"}
+    return _agree(adj, noun)
+
+
 def _g(value: Any) -> str | None:
     # pymorphy3's tag attributes refuse comparison with unknown grammemes; plain strings do not.
     return None if value is None else str(value)
 
 
-def rule_repeat(text: str, tokens: list[Token]) -> Iterator[GrammarError]:
-    """The same word twice in a row («в в», «работы работы»)."""
+def rule_repeat(
+    text: str, tokens: list[Token], models: LanguageModels | None
+) -> Iterator[GrammarError]:
+    """The same word twice in a row («в в», «работы работы»).
+
+    A capital abbreviation repeated is a legal idiom, not a slip: «МО МО Парголово» is the
+    municipal council of the municipal district.
+    """
     for a, b in zip(tokens, tokens[1:], strict=False):
+        if a.text.isupper() and len(a.text) > 1:
+            continue
         if _low(a) == _low(b) and not a.text.isdigit() and _joined(text, a, b):
             yield GrammarError(
                 "repeat", a.start, b.end, f"Слово «{b.text}» повторено дважды.", a.text
@@ -323,57 +461,40 @@ def rule_repeat(text: str, tokens: list[Token]) -> Iterator[GrammarError]:
 
 
 _LOWER_START_RE = re.compile(r"(?:\A|(?<=[.!?])[\"»)]*\s+)([а-яёa-z])")
+# «1. ремонт дороги;» — a numbered item of a list, not a sentence's end.
+_LIST_NUMBER_RE = re.compile(r"(?:\A|\n|[:;])\s*\d{1,2}\.\Z")
 
 
-def rule_lowercase_start(text: str, tokens: list[Token]) -> Iterator[GrammarError]:
-    """A sentence begins with a capital letter."""
+def rule_lowercase_start(
+    text: str, tokens: list[Token], models: LanguageModels | None
+) -> Iterator[GrammarError]:
+    """A sentence begins with a capital letter.
+
+    The full stop of an abbreviation, an initial or a date («ул.», «т. е.», «И.», «2021г.»)
+    ends no sentence (``tokens.abbreviation_before``), so a small letter may follow it.
+    """
     for m in _LOWER_START_RE.finditer(text):
         before = text[: m.start(1)].rstrip()
         if before.endswith(("...", "…")) or text[m.end(1) : m.end(1) + 1] == ")":
             continue  # a continuation after an ellipsis, or a list item «а) …»
-        prev = re.search(r"([\w]+)[\"»)]*[.!?][\"»)]*$", before)
-        if prev and (prev.group(1).lower() in _ABBREVIATIONS or len(prev.group(1)) == 1):
-            continue  # «т. е. работы», «ул. ленина» — after an abbreviation
-        end = m.start(1) + 1
+        stop = before.rstrip('"»)')
+        if stop.endswith(".") and (
+            abbreviation_before(stop, len(stop) - 1)
+            or _LIST_NUMBER_RE.search(stop, max(0, len(stop) - 8))
+        ):
+            continue
         yield GrammarError(
             "lowercase_start",
             m.start(1),
-            end,
+            m.start(1) + 1,
             "Предложение начинается с заглавной буквы.",
             m.group(1).upper(),
         )
 
 
-_NO_SPACE_AFTER_RE = re.compile(
-    r"(?<=[а-яёa-z\)»\"])([,;:!?]|\.(?=[А-ЯЁ][а-яё]))(?=[А-ЯЁа-яёA-Za-z«(])"
-)
-_SPACE_BEFORE_RE = re.compile(r"(?<=\S)[ \t]+([,;:.!?])(?![.\w])")
-_DOUBLE_SPACE_RE = re.compile(r"(?<=\S) {2,}(?=\S)")
-
-
-def rule_spacing(text: str, tokens: list[Token]) -> Iterator[GrammarError]:
-    """A space after punctuation, none before it, and never two in a row."""
-    for m in _NO_SPACE_AFTER_RE.finditer(text):
-        yield GrammarError(
-            "space_after_punct",
-            m.start(),
-            m.end(),
-            f"После «{m.group(1)}» нужен пробел.",
-            m.group(1) + " ",
-        )
-    for m in _SPACE_BEFORE_RE.finditer(text):
-        yield GrammarError(
-            "space_before_punct",
-            m.start(),
-            m.end(),
-            f"Перед «{m.group(1)}» пробел не ставится.",
-            m.group(1),
-        )
-    for m in _DOUBLE_SPACE_RE.finditer(text):
-        yield GrammarError("double_space", m.start(), m.end(), "Два пробела подряд.", " ")
-
-
-def rule_homoglyph(text: str, tokens: list[Token]) -> Iterator[GrammarError]:
+def rule_homoglyph(
+    text: str, tokens: list[Token], models: LanguageModels | None
+) -> Iterator[GrammarError]:
     """Latin letters inside a Cyrillic word («дopoга» with Latin o/p)."""
     for token in tokens:
         offset = token.start
@@ -394,21 +515,32 @@ _PAIRS = (("«", "»"), ("(", ")"), ("“", "”"), ("„", "“"))
 _LIST_MARKER_RE = re.compile(r"(?:^|(?<=\s))(?:\d{1,2}|[а-яa-z])\)", re.MULTILINE)
 
 
-def rule_brackets(text: str, tokens: list[Token]) -> Iterator[GrammarError]:
-    """Brackets and quotes come in pairs: («…», "…", (…))."""
+def rule_brackets(
+    text: str, tokens: list[Token], models: LanguageModels | None
+) -> Iterator[GrammarError]:
+    """Brackets and quotes come in pairs: («…», "…", (…)).
+
+    Where an inner and an outer quote close together, the typographic norm lets one «»» close
+    both: «Положение о «Благоустройстве» is balanced, as «Положение о «Благоустройстве»» is.
+    """
     markers = {m.end() - 1 for m in _LIST_MARKER_RE.finditer(text)}
     for opening, closing in _PAIRS[:2]:
-        stack: list[int] = []
+        # The marks still open: where each stands, and where the last mark inside it closed.
+        stack: list[tuple[int, int | None]] = []
         for i, ch in enumerate(text):
             if ch == opening:
-                stack.append(i)
+                stack.append((i, None))
             elif ch == closing and i not in markers:
                 if stack:
                     stack.pop()
+                    if stack:
+                        stack[-1] = (stack[-1][0], i)
                 else:
                     yield _unbalanced(i, closing)
-        for i in stack:
-            yield _unbalanced(i, opening)
+        for i, inner_close in stack:
+            merged = inner_close is not None and "\n" not in text[i:inner_close]
+            if not (opening == "«" and merged):
+                yield _unbalanced(i, opening)
     straight = [i for i, ch in enumerate(text) if ch == '"']
     if len(straight) % 2:
         yield _unbalanced(straight[-1], '"')
@@ -418,7 +550,9 @@ def _unbalanced(i: int, ch: str) -> GrammarError:
     return GrammarError("unbalanced", i, i + 1, f"Непарный знак «{ch}».")
 
 
-def rule_polite_you(text: str, tokens: list[Token]) -> Iterator[GrammarError]:
+def rule_polite_you(
+    text: str, tokens: list[Token], models: LanguageModels | None
+) -> Iterator[GrammarError]:
     """«Вы», «Ваш» с заглавной буквы в ответе одному человеку."""
     opening = text[:200].lower()
     if re.search(r"уважаемые|жители|коллеги|дорогие|здравствуйте,\s+\w+\s+и\s+\w+", opening):
@@ -441,7 +575,6 @@ RULES: tuple[Rule, ...] = (
     rule_agreement,
     rule_repeat,
     rule_lowercase_start,
-    rule_spacing,
     rule_homoglyph,
     rule_brackets,
     rule_polite_you,

@@ -43,6 +43,30 @@ def lemmas(word: str) -> frozenset[str]:
     return frozenset(p.normal_form for p in parses(word.lower())) or frozenset({word.lower()})
 
 
+def inflections(lemma: str) -> frozenset[str]:
+    """The forms of ``lemma`` (lower-cased) in the paradigm pymorphy3 knows or guesses for it.
+
+    Only the parses whose normal form is ``lemma`` itself count, and only the forms that keep
+    its stem: a guessed paradigm also yields comparatives and oddities («пескопосолянее»).
+    """
+    low = lemma.lower()
+    key = low.replace("ё", "е")
+    stem = key[: max(3, len(key) - 3)]
+    forms: set[str] = set()
+    for parse in [p for p in parses(low) if p.normal_form.replace("ё", "е") == key][:2]:
+        for form in parse.lexeme:
+            word = str(form.word).replace("ё", "е")
+            if word.startswith(stem) and "COMP" not in form.tag.grammemes:
+                forms.add(word)
+    return frozenset(forms)
+
+
+def completes(prefix: str) -> bool:
+    """Whether a dictionary word starts with ``prefix`` and is at least two letters longer."""
+    words = analyzer().dictionary.words
+    return any(len(w) >= len(prefix) + 2 for w in words.iterkeys(prefix))
+
+
 def in_dictionary(word: str) -> bool:
     """Whether the dictionary knows ``word``, without remembering the answer.
 
@@ -53,6 +77,13 @@ def in_dictionary(word: str) -> bool:
 
 
 _COLLOQUIAL_TAGS = frozenset({"Infr", "Slng", "Dist"})
+_NAME_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"})
+
+
+def is_name(word: str) -> bool:
+    """Whether every dictionary parse of a lower-cased word is a proper name («девяткина»)."""
+    known = [p for p in parses(word) if p.is_known]
+    return bool(known) and all(_NAME_TAGS & set(p.tag.grammemes) for p in known)
 
 
 @lru_cache(maxsize=50_000)

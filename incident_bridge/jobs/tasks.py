@@ -17,7 +17,7 @@ from typing import Any
 from incident_bridge.jobs.context import task_context
 from incident_bridge.jobs.locks import exclusive
 from incident_bridge.services import deadlines as deadline_service
-from incident_bridge.services import job_health, outbox, polling
+from incident_bridge.services import job_health, outbox, polling, screening
 from incident_bridge.state import BridgeState
 
 log = logging.getLogger(__name__)
@@ -63,8 +63,12 @@ def poll_incidents() -> dict[str, Any]:
                 settled = polling.retry_quarantine(
                     state.unit_of_work(), state.context, system, _now()
                 )
+            # The new messages' screening, once their pages are stored (one screener at a time).
+            with _recorded(state, "screen"):
+                screened = screening.screen_pending(state.unit_of_work(), state.context, _now())
         return {
             "quarantine_settled": settled,
+            "screened": screened,
             "created": result.created,
             "updated": result.updated,
             "stale": result.stale,

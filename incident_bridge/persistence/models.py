@@ -8,10 +8,12 @@ several executors per message fit without a rewrite.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Date,
     ForeignKey,
@@ -41,6 +43,16 @@ class Subdivision(Base):
     active: Mapped[bool] = mapped_column(default=True)
 
 
+#: werkzeug's hashing method for passwords: scrypt, memory-hard (the test suite swaps in a
+#: cheap one, since it hashes thousands of times; a stored hash names its own method).
+PASSWORD_HASH_METHOD = "scrypt"
+
+
+def hash_password(password: str) -> str:
+    """A salted hash of ``password`` in werkzeug's self-describing format."""
+    return generate_password_hash(password, method=PASSWORD_HASH_METHOD)
+
+
 class User(Base):
     """A person who signs in: an operator, an executor of one subdivision, or an admin."""
 
@@ -62,7 +74,7 @@ class User(Base):
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of ``password`` (never the password itself)."""
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         """Whether ``password`` matches the stored hash."""
@@ -124,7 +136,8 @@ class Incident(Base):
     updated_at: Mapped[datetime]
     # Nearest running deadline, recomputed from history on every change; the queue sorts by it.
     due_at: Mapped[datetime | None] = mapped_column(index=True)
-    screening: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    # The screening's verdict; NULL until the screening step after the poll has read the text.
+    screening: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
     version_id: Mapped[int] = mapped_column(Integer, default=1)
 
     subdivision: Mapped[Subdivision | None] = relationship()
@@ -357,3 +370,16 @@ def _history_is_append_only(mapper: Any, connection: Any, target: IncidentEvent)
 @event.listens_for(SecurityEvent, "before_delete")
 def _security_log_is_append_only(mapper: Any, connection: Any, target: SecurityEvent) -> None:
     raise BridgeError("Журнал безопасности только дополняется: запись нельзя изменить или удалить.")
+
+
+@dataclass(slots=True)
+class NewIncident:
+    """A brand-new incident as column values, stored in bulk with its history and follow-ups.
+
+    ``values`` are the incident's columns; ``events`` and ``follow_ups`` the columns of its
+    history entries and of the author's follow-ups, without the incident's id.
+    """
+
+    values: dict[str, Any]
+    events: list[dict[str, Any]] = field(default_factory=list)
+    follow_ups: list[dict[str, Any]] = field(default_factory=list)

@@ -11,17 +11,20 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Select, Table, bindparam, func, or_, select, update
+from sqlalchemy import Integer, Select, Table, bindparam, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from incident_bridge.domain.events import EventKind, HistoryEvent, Timeline
 from incident_bridge.domain.workflow import FINAL_STATUSES, OutboxState, Role, Status
 from incident_bridge.persistence.models import (
+    AuthorMessage,
     CalendarOverrideRow,
     DictionaryWord,
     Incident,
     IncidentEvent,
     JobHealth,
+    NewIncident,
     OutboxMessage,
     QuarantinedRecord,
     SecurityEvent,
@@ -48,6 +51,72 @@ class SqlAlchemyIncidents:
             return {}
         query = select(Incident).where(Incident.external_id.in_(list(external_ids)))
         return {i.external_id: i for i in self.session.scalars(query)}
+
+    def insert_new(self, new: Sequence[NewIncident]) -> dict[str, int]:
+        """Multi-row inserts of the incidents, then of their history and follow-ups.
+
+        ``ON CONFLICT (external_id) DO NOTHING``: a card another writer stored first is
+        not in the answer, and the caller folds it in as an update.
+        """
+        if not new:
+            return {}
+        self.session.flush()  # the ORM's pending rows go first: the order of writes is kept
+        incidents = cast(Table, Incident.__table__)
+        if self.session.get_bind().dialect.name == "postgresql":
+            stored = self._insert_with_ids(incidents, new)
+        else:
+            statement = (
+                sqlite.insert(incidents)
+                .on_conflict_do_nothing(index_elements=["external_id"])
+                .returning(incidents.c.external_id, incidents.c.id)
+            )
+            returned = self.session.execute(statement, [n.values for n in new])
+            stored = {external_id: ident for external_id, ident in returned}
+        events = [
+            {**entry, "incident_id": stored[n.values["external_id"]]}
+            for n in new
+            if n.values["external_id"] in stored
+            for entry in n.events
+        ]
+        follow_ups = [
+            {**message, "incident_id": stored[n.values["external_id"]]}
+            for n in new
+            if n.values["external_id"] in stored
+            for message in n.follow_ups
+        ]
+        for table, rows in (
+            (IncidentEvent.__table__, events),
+            (AuthorMessage.__table__, follow_ups),
+        ):
+            if rows:
+                self.session.execute(insert(cast(Table, table)), rows)
+        return stored
+
+    def _insert_with_ids(self, incidents: Table, new: Sequence[NewIncident]) -> dict[str, int]:
+        """PostgreSQL: ids drawn from the sequence first, then a plain executemany.
+
+        psycopg pipelines an executemany of one short statement; a multi-row VALUES
+        with RETURNING is a statement of thousands of placeholders it parses each time.
+        """
+        ids = list(self.session.scalars(
+            select(func.nextval(func.pg_get_serial_sequence(incidents.name, "id")))
+            .select_from(func.generate_series(1, len(new)))
+        ))  # fmt: skip
+        statement = postgresql.insert(incidents).on_conflict_do_nothing(
+            index_elements=["external_id"]
+        )
+        self.session.execute(
+            statement, [{**n.values, "id": i} for n, i in zip(new, ids, strict=True)]
+        )
+        kept = select(incidents.c.external_id, incidents.c.id).where(
+            incidents.c.id == func.any(bindparam("ids", ids, type_=postgresql.ARRAY(Integer)))
+        )
+        return {external_id: ident for external_id, ident in self.session.execute(kept)}
+
+    def unscreened(self, limit: int) -> list[Incident]:
+        """Messages the screening has not read yet, oldest first."""
+        query = select(Incident).where(Incident.screening.is_(None)).order_by(Incident.id)
+        return list(self.session.scalars(query.limit(limit)))
 
     def in_work_ids(self, due_before: datetime | None = None) -> list[int]:
         """Ids of the incidents not yet closed, redirected or excluded, oldest first.
@@ -89,9 +158,7 @@ class SqlAlchemyIncidents:
         # Core, not the ORM: the ORM would count a new version of each row for a computed value.
         table = cast(Table, Incident.__table__)
         statement = (
-            update(table)
-            .where(table.c.id == bindparam("ident"))
-            .values(due_at=bindparam("due"))
+            update(table).where(table.c.id == bindparam("ident")).values(due_at=bindparam("due"))
         )
         self.session.execute(statement, [{"ident": k, "due": v} for k, v in due.items()])
 

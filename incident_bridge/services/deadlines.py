@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from incident_bridge.domain.deadlines import ClockState, compute_clocks, next_due
+from incident_bridge.domain.deadlines import ClockState, compute_clocks, nearest_due
 from incident_bridge.domain.events import EventKind, HistoryEvent, Timeline
 from incident_bridge.domain.regulations import CountsFrom, Profile
 from incident_bridge.persistence.models import CalendarOverrideRow, Incident
@@ -70,7 +70,15 @@ def refresh(
     ctx: Context, incident: Incident, now: datetime, overrides: Sequence[CalendarOverrideRow]
 ) -> None:
     """Recompute ``incident.due_at``: the nearest due time of its running clocks."""
-    incident.due_at = next_due(clocks(ctx, incident, now, overrides))
+    incident.due_at = due_of(ctx, timeline_of(incident), now, overrides)
+
+
+def due_of(
+    ctx: Context, timeline: Timeline, now: datetime, overrides: Sequence[CalendarOverrideRow]
+) -> datetime | None:
+    """The nearest due time of the running clocks of one timeline."""
+    calendar = ctx.calendars.known_at(overrides, timeline.arrived_at)
+    return nearest_due(history_of(timeline, ctx.profile), ctx.profile, calendar, now)
 
 
 #: Incidents recomputed in one transaction by ``refresh_open``.
@@ -100,7 +108,7 @@ def refresh_open(
         with uow:
             moved: dict[int, datetime | None] = {}
             for timeline in uow.incidents.timelines(ids[start : start + batch]):
-                due = next_due(timeline_clocks(ctx, timeline, now, overrides))
+                due = due_of(ctx, timeline, now, overrides)
                 if due != timeline.due_at:
                     moved[timeline.incident_id] = due
             uow.incidents.set_due(moved)

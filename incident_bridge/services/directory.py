@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cache
 
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from incident_bridge.domain.errors import InvalidInput, NotFound
 from incident_bridge.domain.workflow import Role
-from incident_bridge.persistence.models import Subdivision, User
+from incident_bridge.persistence.models import Subdivision, User, hash_password
 from incident_bridge.services import passwords, security_log
 from incident_bridge.services.actors import Actor
 from incident_bridge.services.unit_of_work import UnitOfWork
@@ -156,7 +156,7 @@ def change_password(
 @cache
 def _dummy_hash() -> str:
     """A hash to check unknown logins against, so both answers take the same time."""
-    return generate_password_hash("no such user: the time must not tell")
+    return hash_password("no such user: the time must not tell")
 
 
 def authenticate(

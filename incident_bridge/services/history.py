@@ -29,17 +29,33 @@ def record(
     """Append one attributed entry to the incident's history."""
     entry = IncidentEvent(
         incident=incident,
-        kind=kind.value,
-        at=now,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        from_status=before.value if before is not None else None,
-        to_status=after.value if after is not None else None,
-        comment=comment,
-        data=data or {},
+        **entry_values(kind, actor, now, comment=comment, before=before, after=after, data=data),
     )
     uow.add(entry)
     return entry
+
+
+def entry_values(
+    kind: EventKind,
+    actor: Actor,
+    now: datetime,
+    *,
+    comment: str | None = None,
+    before: Status | None = None,
+    after: Status | None = None,
+    data: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The columns of one attributed history entry (for ``record`` and for bulk inserts)."""
+    return {
+        "kind": kind.value,
+        "at": now,
+        "actor_id": actor.user_id,
+        "actor_label": actor.label,
+        "from_status": before.value if before is not None else None,
+        "to_status": after.value if after is not None else None,
+        "comment": comment,
+        "data": data or {},
+    }
 
 
 def apply(

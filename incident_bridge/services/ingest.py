@@ -9,19 +9,27 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from incident_bridge.domain.events import EventKind
+from incident_bridge.domain.events import EventKind, HistoryEvent, Timeline
 from incident_bridge.domain.model import IncidentCard, IncidentPage
 from incident_bridge.domain.workflow import Action, Status
-from incident_bridge.persistence.models import AuthorMessage, Incident
+from incident_bridge.persistence.models import (
+    AuthorMessage,
+    CalendarOverrideRow,
+    Incident,
+    IncidentEvent,
+    NewIncident,
+)
 from incident_bridge.services import deadlines
 from incident_bridge.services.actors import SYSTEM_ACTOR
 from incident_bridge.services.context import Context
-from incident_bridge.services.history import apply, record
+from incident_bridge.services.history import apply, entry_values, record
 from incident_bridge.services.quarantine import quarantine, resolve
-from incident_bridge.services.screening import screen_incident
 from incident_bridge.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -99,8 +107,16 @@ def ingest_page(
     result = PageResult()
     overrides = uow.calendar.overrides()  # once per page, not once per card
     stored: list[Incident] = []
-    existing = uow.incidents.by_external_ids([c.external_id for c in page.cards])
+    ids = [c.external_id for c in page.cards]
+    existing = uow.incidents.by_external_ids(ids)
+    created = _create_in_bulk(uow, ctx, page.cards, existing, Counter(ids), now, overrides)
+    result.created += len(created)
+    result.incident_ids.extend(created.values())
     for card in page.cards:
+        if card.external_id in created:
+            log.info("incident create", extra={
+                "incident": card.external_id, "revision": card.revision, "source": source})  # fmt: skip
+            continue
         incident = existing.get(card.external_id)
         decision = decide(
             incident.remote_revision if incident else None,
@@ -122,15 +138,7 @@ def ingest_page(
             "incident": card.external_id, "revision": card.revision, "source": source})  # fmt: skip
         _follow_ups(uow, ctx, incident, card, decision, now)
         if decision.feedback_changed and card.feedback is not None:
-            record(
-                uow,
-                incident,
-                EventKind.FEEDBACK,
-                SYSTEM_ACTOR,
-                now,
-                comment=card.feedback.label,
-                data={"feedback": card.feedback.value},
-            )
+            uow.add(IncidentEvent(incident=incident, **_feedback_entry(card, now)))
         deadlines.refresh(ctx, incident, now, overrides)
         stored.append(incident)
     uow.flush()  # once per page: relationships carry the ids until then
@@ -145,6 +153,58 @@ def ingest_page(
     return result
 
 
+def _create_in_bulk(
+    uow: UnitOfWork,
+    ctx: Context,
+    cards: Sequence[IncidentCard],
+    existing: dict[str, Incident],
+    seen: Counter[str],
+    now: datetime,
+    overrides: Sequence[CalendarOverrideRow],
+) -> dict[str, int]:
+    """Store the page's brand-new cards in multi-row inserts; external id -> id of each.
+
+    A card seen twice in the page, or stored by another writer meanwhile, is left to
+    the card-by-card path, which folds it in as an update.
+    """
+    new = [
+        _new_incident(ctx, card, now, overrides)
+        for card in cards
+        if card.external_id not in existing and seen[card.external_id] == 1
+    ]
+    created = uow.incidents.insert_new(new)
+    late = [n.values["external_id"] for n in new if n.values["external_id"] not in created]
+    if late:
+        existing.update(uow.incidents.by_external_ids(late))
+    return created
+
+
+def _new_incident(
+    ctx: Context, card: IncidentCard, now: datetime, overrides: Sequence[CalendarOverrideRow]
+) -> NewIncident:
+    """A new card's row, its first history entries and follow-ups, and its nearest deadline."""
+    arrived = _arrival(card)
+    first = HistoryEvent(EventKind.ARRIVED, now, importance=card.importance)
+    timeline = Timeline(0, card.created_at, card.detected_at, now, None, (first,))
+    values: dict[str, Any] = {
+        "external_id": card.external_id, "status": Status.NEW, "arrived_at": now,
+        "updated_at": now, "version_id": 1, "screening": None, **_card_values(card),
+        "due_at": deadlines.due_of(ctx, timeline, now, overrides),
+    }  # fmt: skip
+    events = [entry_values(EventKind.ARRIVED, SYSTEM_ACTOR, now, after=Status.NEW, data=arrived)]
+    if card.feedback is not None:
+        events.append(_feedback_entry(card, now))
+    follow_ups = [
+        {"external_id": m.external_id, "text": m.text, "created_at": m.created_at}
+        for m in card.follow_ups
+    ]
+    return NewIncident(values, events, follow_ups)
+
+
+def _arrival(card: IncidentCard) -> dict[str, Any]:
+    return {"revision": card.revision, "importance": card.importance.value}
+
+
 def _create(uow: UnitOfWork, ctx: Context, card: IncidentCard, now: datetime) -> Incident:
     incident = Incident(
         external_id=card.external_id,
@@ -155,16 +215,8 @@ def _create(uow: UnitOfWork, ctx: Context, card: IncidentCard, now: datetime) ->
     )
     _copy_card(incident, card)
     uow.add(incident)
-    record(
-        uow,
-        incident,
-        EventKind.ARRIVED,
-        SYSTEM_ACTOR,
-        now,
-        after=Status.NEW,
-        data={"revision": card.revision, "importance": card.importance.value},
-    )
-    screen_incident(uow, ctx, incident, now)
+    record(uow, incident, EventKind.ARRIVED, SYSTEM_ACTOR, now, after=Status.NEW,
+           data=_arrival(card))  # fmt: skip
     return incident
 
 
@@ -233,21 +285,35 @@ def _follow_ups(
             )
 
 
+def _feedback_entry(card: IncidentCard, now: datetime) -> dict[str, Any]:
+    assert card.feedback is not None
+    return entry_values(EventKind.FEEDBACK, SYSTEM_ACTOR, now, comment=card.feedback.label,
+                        data={"feedback": card.feedback.value})  # fmt: skip
+
+
 def _copy_card(incident: Incident, card: IncidentCard) -> None:
-    incident.number = card.number
-    incident.remote_created_at = card.created_at
-    incident.detected_at = card.detected_at
-    incident.text = card.text
-    incident.author_name = card.author.name
-    incident.author_url = card.author.profile_url
-    incident.platform = card.platform.value
-    incident.post_url = card.post_url
-    incident.municipality = card.municipality
-    incident.topic_group = card.topic_group
-    incident.topic = card.topic
-    incident.importance = card.importance.value
-    incident.attachments = list(card.attachments)
-    incident.remote_step = card.step
-    incident.feedback = card.feedback.value if card.feedback else None
-    incident.remote_revision = card.revision
-    incident.extra = dict(card.extra)
+    for name, value in _card_values(card).items():
+        setattr(incident, name, value)
+
+
+def _card_values(card: IncidentCard) -> dict[str, Any]:
+    """What is stored of a card, by column."""
+    return {
+        "number": card.number,
+        "remote_created_at": card.created_at,
+        "detected_at": card.detected_at,
+        "text": card.text,
+        "author_name": card.author.name,
+        "author_url": card.author.profile_url,
+        "platform": card.platform.value,
+        "post_url": card.post_url,
+        "municipality": card.municipality,
+        "topic_group": card.topic_group,
+        "topic": card.topic,
+        "importance": card.importance.value,
+        "attachments": list(card.attachments),
+        "remote_step": card.step,
+        "feedback": card.feedback.value if card.feedback else None,
+        "remote_revision": card.revision,
+        "extra": dict(card.extra),
+    }

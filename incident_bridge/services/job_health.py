@@ -18,6 +18,7 @@ JOB_LABELS = {
     "poll": "Получение сообщений из системы Инцидент",
     "push": "Отправка ответов в систему Инцидент",
     "deadlines": "Пересчёт сроков",
+    "screen": "Проверка новых сообщений на брань и угрозы",
 }
 #: The longest error text kept (the first line of a database error is what matters).
 MAX_ERROR = 2000

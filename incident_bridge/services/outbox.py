@@ -8,16 +8,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from incident_bridge.domain.errors import DeliveryRejected, NotFound, TransientDeliveryError
+from incident_bridge.domain.errors import (
+    DeliveryRejected,
+    NotFound,
+    PermissionDenied,
+    TransientDeliveryError,
+)
 from incident_bridge.domain.events import EventKind
-from incident_bridge.domain.model import Outbound
+from incident_bridge.domain.model import Outbound, OutboundKind
 from incident_bridge.domain.ports import IncidentSystem
 from incident_bridge.domain.workflow import (
     Action,
     DeliveryStep,
     Status,
     draft_transition,
+    may_take,
     outbox_transition,
+    sending_action,
 )
 from incident_bridge.persistence.models import Incident, OutboxMessage
 from incident_bridge.services import deadlines
@@ -191,12 +198,24 @@ def _set_aside(
     )
 
 
-def retry(uow: UnitOfWork, outbox_id: int, actor: Actor, now: datetime) -> OutboxMessage:
-    """A person sends a failed delivery again (same idempotency key: no double posting)."""
+def may_retry(role: str, kind: OutboundKind, ctx: Context) -> bool:
+    """Whether ``role`` may resend an outbound of ``kind``: the one whose step sent it may."""
+    return may_take(role, sending_action(kind), ctx.profile.performers)
+
+
+def retry(
+    uow: UnitOfWork, ctx: Context, outbox_id: int, actor: Actor, now: datetime
+) -> OutboxMessage:
+    """A person sends a failed delivery again (same idempotency key: no double posting).
+
+    Only whoever the regulation lets send it (approve the draft, or redirect) may.
+    """
     with uow:
         row = uow.outbox.get(outbox_id)
         if row is None:
             raise NotFound("Отправка не найдена.")
+        if not may_retry(actor.role, row.kind, ctx):
+            raise PermissionDenied("Повторить эту отправку может тот, кто её отправил по регламенту.")
         row.state = outbox_transition(row.state, DeliveryStep.RETRIED)
         row.attempts = 0
         row.next_attempt_at = now

@@ -1,4 +1,8 @@
-"""Screening of incoming messages when they arrive (proposes exclusion; an operator decides)."""
+"""Screening of incoming messages (proposes exclusion; a person decides), right after they arrive.
+
+The poll stores a page of new messages at once and leaves their screening to this
+step, which the poll job runs next: storing is not held up by reading every text.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,12 @@ from incident_bridge.services.context import Context
 from incident_bridge.services.history import record
 from incident_bridge.services.unit_of_work import UnitOfWork
 
+#: Messages screened in one transaction.
+BATCH = 500
+
 
 def screen_incident(uow: UnitOfWork, ctx: Context, incident: Incident, now: datetime) -> None:
-    """Run the obscenity/insult/threat screening on a new message and keep its verdict."""
+    """Run the obscenity/insult/threat screening on a message and keep its verdict."""
     result = ctx.checker.screen(incident.text)
     incident.screening = result.to_dict()
     if result.excluded:
@@ -26,3 +33,16 @@ def screen_incident(uow: UnitOfWork, ctx: Context, incident: Incident, now: date
             comment="Предложено исключить из работы",
             data=incident.screening,
         )
+
+
+def screen_pending(uow: UnitOfWork, ctx: Context, now: datetime, *, batch: int = BATCH) -> int:
+    """Screen every message not screened yet, in batches; return how many."""
+    done = 0
+    while True:
+        with uow:
+            waiting = uow.incidents.unscreened(batch)
+            for incident in waiting:
+                screen_incident(uow, ctx, incident, now)
+        done += len(waiting)
+        if len(waiting) < batch:
+            return done

@@ -19,6 +19,7 @@ from incident_bridge.persistence.models import (
     DictionaryWord,
     Incident,
     JobHealth,
+    NewIncident,
     OutboxMessage,
     QuarantinedRecord,
     SecurityEvent,
@@ -37,6 +38,16 @@ class Incidents(Protocol):
     def by_external_ids(self, external_ids: Collection[str]) -> dict[str, Incident]: ...
 
     def in_work_ids(self, due_before: datetime | None = None) -> list[int]: ...
+
+    def unscreened(self, limit: int) -> list[Incident]: ...
+
+    def insert_new(self, new: Sequence[NewIncident]) -> dict[str, int]:
+        """Store brand-new incidents in bulk; external id -> id of each one stored.
+
+        One whose external id is stored already (another writer got there first) is
+        left out of the answer and not stored: the caller folds it in as an update.
+        """
+        ...
 
     def timelines(self, ids: Sequence[int]) -> list[Timeline]: ...
 

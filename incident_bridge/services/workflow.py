@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+from incident_bridge.checks.typography import fix_typography
 from incident_bridge.domain.errors import (
     ConcurrentUpdate,
     IllegalTransition,
@@ -278,6 +279,33 @@ def edit_draft(
         draft.check_report = checks.review(uow, ctx, incident, text, draft.kind).to_dict(draft.id)
         incident.updated_at = now
     return draft
+
+
+def fix_draft_typography(
+    uow: UnitOfWork,
+    ctx: Context,
+    incident_id: int,
+    actor: Actor,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Draft:
+    """The reviewer's «Исправить пробелы и знаки»: :func:`edit_draft` with the draft's text fixed.
+
+    One unit of work, so the text fixed is the text corrected; the history keeps it as any
+    correction, with the text before it. A draft with nothing to fix is refused, not edited.
+    """
+    with uow:
+        incident = load(uow, incident_id, expected_version)
+        if not may_take(actor.role, Action.APPROVE, ctx.profile.performers):
+            raise PermissionDenied("Исправить проект может только тот, кто его одобряет.")
+        text = _submitted_draft(incident).text
+        fixed = fix_typography(text)
+        if fixed == text:
+            raise IllegalTransition("Пробелы и знаки в проекте в порядке: исправлять нечего.")
+        return edit_draft(
+            uow, ctx, incident_id, actor, fixed, now=now, expected_version=expected_version
+        )
 
 
 def return_for_rework(

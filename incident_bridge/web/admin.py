@@ -78,6 +78,7 @@ def index() -> Any:
         queue=_queue_figures(),
         jobs=uow().jobs.all(),
         job_labels=job_health.JOB_LABELS,
+        may_retry=lambda kind: outbox.may_retry(current_user.role, kind, ctx()),
         words=uow().dictionary.words(),
         word_form=WordForm(),
         role_form=_with_subdivisions(RoleForm()),
@@ -271,6 +272,6 @@ def retry_outbox(outbox_id: int) -> Any:
         return redirect(back)
     return act(
         back,
-        lambda: outbox.retry(uow(), outbox_id, actor(), now()),
+        lambda: outbox.retry(uow(), ctx(), outbox_id, actor(), now()),
         "Отправка поставлена в очередь повторно.",
     )

@@ -18,6 +18,8 @@ class Finding:
     message: str
     word: str | None = None
     suggestions: tuple[str, ...] = ()
+    #: What the sentence quotes when the flagged span alone would not read (spaces, a comma).
+    shown: str | None = None
 
     def sentence(self, flagged: str) -> str:
         """One Russian sentence: «flagged» — the message; варианты: «a», «b».
@@ -70,12 +72,29 @@ def sections(report: DraftReport, text: str) -> list[Section]:
                 findings=[Finding(e.start, e.end, e.message, None,
                                   (e.suggestion,) if e.suggestion else ())
                           for e in report.grammar.errors]),
+        section(Check.TYPOGRAPHY, report.typography.ok,
+                findings=[Finding(e.start, e.end, e.message, shown=around(text, e.start, e.end))
+                          for e in report.typography.errors]),
         section(Check.COMPLETENESS, report.completeness.ok,
                 questions=list(report.completeness.questions)),
         section(Check.STYLE, report.style.ok,
                 findings=[Finding(e.start, e.end, e.message) for e in report.style.errors]),
     ]  # fmt: skip
     return out
+
+
+def around(text: str, start: int, end: int, reach: int = 20) -> str:
+    """The flagged span with the words it stands between («выполнены ,дорога»), on one line."""
+    left, right = start, end
+    while left > max(0, start - reach) and not text[left - 1].isspace():
+        left -= 1
+    if left == start and left > 0 and text[left - 1] in " \t":  # «выполнены  ,»: the word before
+        left -= 1
+        while left > max(0, start - reach) and not text[left - 1].isspace():
+            left -= 1
+    while right < min(len(text), end + reach) and not text[right].isspace():
+        right += 1
+    return text[left:right].strip(" \t\n") or text[start:end]
 
 
 def highlighted(text: str, found: list[Section]) -> list[tuple[str, str | None]]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, render_template, request, url_for
+from flask import abort, jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from incident_bridge.checks.typography import fix_typography as fixed_typography
 from incident_bridge.domain.model import DraftKind
 from incident_bridge.domain.workflow import DraftState, Role, Status, allowed_actions
 from incident_bridge.persistence.models import Incident
-from incident_bridge.services import checks, deadlines, queries, routing, workflow
+from incident_bridge.services import checks, deadlines, outbox, queries, routing, workflow
 from incident_bridge.web.draft_checks import review_context
 from incident_bridge.web.forms import (
     NO_SUBDIVISION,
@@ -19,6 +20,7 @@ from incident_bridge.web.forms import (
     DraftForm,
     ReasonForm,
     RouteForm,
+    VersionedForm,
     choices,
 )
 from incident_bridge.web.helpers import (
@@ -93,11 +95,14 @@ def show(incident_id: int) -> Any:
     if draft is not None and draft.state in (DraftState.EDITING, DraftState.RETURNED):
         draft_form.kind.data = draft.kind.value
         draft_form.text.data = draft.text
+    profile = ctx().profile
+    actions = allowed_actions(incident.status, current_user.role, profile.performers)
     review: dict[str, Any] = {"review": None}
     if draft is not None and draft.state is DraftState.SUBMITTED:
         report = checks.review(uow(), ctx(), incident, draft.text, draft.kind)
         review = review_context(report, draft.text)
-    profile = ctx().profile
+        if any(action.value == "approve" for action in actions):
+            review["typography_fix_form"] = VersionedForm(version=incident.version_id)
     return render_template(
         "incident_bridge/incident.html",
         incident=incident,
@@ -105,7 +110,7 @@ def show(incident_id: int) -> Any:
         **review,
         draft_text=draft.text if draft else "",
         can_add_words=current_user.role in COORDINATORS,
-        actions=allowed_actions(incident.status, current_user.role, profile.performers),
+        actions=actions,
         route_form=route_form,
         draft_form=draft_form,
         confirm_form=ApproveForm(version=incident.version_id),
@@ -113,6 +118,7 @@ def show(incident_id: int) -> Any:
         refusal=queries.refusal(incident),
         reply_limit=queries.reply_limit(incident),
         outbox=queries.outbox_for(session(), incident.id),
+        may_retry=lambda kind: outbox.may_retry(current_user.role, kind, ctx()),
         clocks=deadlines.clocks(ctx(), incident, now(), uow().calendar.overrides()),
         profile=profile,
         now=now(),
@@ -232,6 +238,22 @@ def edit(incident_id: int) -> Any:
     )
 
 
+@bp.route("/<ib_id:incident_id>/typography", methods=["POST"])
+@roles_required(*COORDINATORS)
+def fix_typography(incident_id: int) -> Any:
+    """Fix the spaces and marks of the draft on review in one click (a correction in the history)."""
+    form = VersionedForm()
+    if not form.validate_on_submit():
+        return _invalid(form, incident_id)
+    return act(
+        _back(incident_id),
+        lambda: workflow.fix_draft_typography(
+            uow(), ctx(), incident_id, actor(), now=now(), expected_version=form.seen_version()
+        ),
+        "Пробелы и знаки исправлены; проверки выполнены заново.",
+    )
+
+
 @bp.route("/<ib_id:incident_id>/approve", methods=["POST"])
 @roles_required(*COORDINATORS)
 def approve(incident_id: int) -> Any:
@@ -289,4 +311,16 @@ def check_draft(incident_id: int) -> Any:
         **review_context(report, text),
         draft_text=text,
         can_add_words=False,
+        typography_fix_button=True,
     )
+
+
+@bp.route("/<ib_id:incident_id>/draft/typography", methods=["POST"])
+@login_required
+def fix_draft_typography(incident_id: int) -> Any:
+    """The text of the draft form with its spaces and marks fixed (JSON; nothing is saved)."""
+    _incident(incident_id)
+    form = DraftForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return jsonify(text=fixed_typography(form.text.data or ""))

@@ -97,7 +97,7 @@ def test_deadline_for_an_unknown_clock(app: flask.Flask) -> None:
 
 def test_deadline_needs_an_offset(app: flask.Flask) -> None:
     result = invoke(app, "deadline", "--clock", "draft", "--start", "2025-10-30T15:00:00")
-    assert result.exit_code == 2 and "offset" in result.output
+    assert result.exit_code == 2 and "смещение от UTC" in result.output
 
 
 def test_profile_directory_from_the_app_config(tmp_path: Path) -> None:

@@ -229,3 +229,48 @@ def test_generated_messages_arrive_in_recent_working_hours() -> None:
     assert sum(a <= 40 for a in ages) > 80  # fresh ones
     assert sum(a > 24 * 60 for a in ages) > 80  # days old: overdue
     assert max(ages) < 8 * 24 * 60
+
+
+def test_seeding_reads_one_earlier_card_per_repeat() -> None:
+    """Seeding 20,000 incidents stays linear: no incident copies or scans the ones before it."""
+    from collections.abc import Iterator, Sequence
+
+    from mocks.state import MockState
+
+    class CountingView(Sequence[Any]):
+        """The earlier cards the generator is handed, counting every card it reads."""
+
+        reads = 0
+
+        def __init__(self, cards: Sequence[Any]) -> None:
+            self.cards = cards
+
+        def __len__(self) -> int:
+            return len(self.cards)
+
+        def __getitem__(self, index: Any) -> Any:
+            CountingView.reads += 1
+            return self.cards[index]
+
+        def __iter__(self) -> Iterator[Any]:
+            for card in self.cards:
+                CountingView.reads += 1
+                yield card
+
+    handed: list[Sequence[Any]] = []
+    state = MockState(seed=11, clock=lambda: NOW)
+    generator = state.generator
+    make = generator.incident
+
+    def spy(number: int, now: datetime, earlier: Sequence[Any] = ()) -> tuple[dict[str, Any], str]:
+        handed.append(earlier)
+        return make(number, now, CountingView(earlier))
+
+    generator.incident = spy  # type: ignore[method-assign]
+    for _ in range(20_000):
+        state.add_incident()
+
+    repeats = sum(i.kind == "repeat" for i in state.incidents.values())
+    assert repeats > 1_000 and CountingView.reads == repeats  # one card read per repeat, no scans
+    # The state hands over one growing list instead of building a list of every earlier card.
+    assert all(cards is handed[0] for cards in handed) and len(handed[0]) == 20_000

@@ -16,6 +16,7 @@ from sqlalchemy import text as sql
 
 from incident_bridge.checks.grammar import RULES, check_grammar
 from incident_bridge.checks.style import check_style
+from incident_bridge.checks.typography import check_typography
 from incident_bridge.domain.errors import TransientDeliveryError
 from incident_bridge.domain.model import DraftKind, RejectedRecord
 from incident_bridge.domain.review import Check
@@ -187,13 +188,14 @@ def _bureaucratese_samples() -> list[str]:
 
 def test_the_samples_cover_every_grammar_and_style_rule():
     grammar = {e.rule for text in GRAMMAR_SAMPLES for e in check_grammar(text).errors}
-    # The eleven rule functions of grammar.py and their ids: a new rule needs a sample above.
-    assert len(RULES) == 11
+    # The ten rule functions of grammar.py and their ids: a new rule needs a sample above.
+    assert len(RULES) == 10
     assert grammar >= {
         "v_techenie", "po_okonchanii", "dative_after", "tsya", "agreement", "repeat",
-        "lowercase_start", "space_after_punct", "space_before_punct", "double_space",
-        "homoglyph", "unbalanced", "polite_you",
+        "lowercase_start", "homoglyph", "unbalanced", "polite_you",
     }  # fmt: skip
+    typography = {e.rule for text in GRAMMAR_SAMPLES for e in check_typography(text).errors}
+    assert typography >= {"space_after_punct", "space_before_punct", "double_space"}
     style = {e.rule for t in STYLE_SAMPLES for e in check_style(t, platform="vk").errors}
     assert style >= {"unjustified_redirect", "missing_attachment", "too_long"}
     hints = [check_style(t).errors for t in _bureaucratese_samples()]
@@ -225,7 +227,7 @@ def test_every_check_message_on_the_review_screen_is_one_clean_sentence(
             f"{url}/draft/check", data={"csrf_token": token, "kind": "answer", "text": text}
         ).get_data(as_text=True)
         items = re.findall(
-            r'data-check="(?:spelling|grammar|style)".*?</li>\s*</ul>', fragment, re.S
+            r'data-check="(?:spelling|grammar|typography|style)".*?</li>\s*</ul>', fragment, re.S
         )
         for block in items:
             findings += [

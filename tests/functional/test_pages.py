@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from incident_bridge.domain.workflow import Status
 from incident_bridge.persistence.models import Incident
-from incident_bridge.services import outbox, polling
+from incident_bridge.services import outbox, polling, screening
 from tests.fakes import make_card
 
 XSS = '<script>alert(1)</script> и "><img src=x onerror=alert(1)>'
@@ -23,6 +23,7 @@ def _incident(app: Any, fake_system: Any, **card: Any) -> Incident:
         state = app.extensions["incident_bridge"]
         session = state.session()
         polling.poll(state.unit_of_work(), state.context, fake_system, datetime.now(UTC))
+        screening.screen_pending(state.unit_of_work(), state.context, datetime.now(UTC))
         incident = session.scalars(select(Incident).order_by(Incident.id.desc())).first()
         session.expunge(incident)
         return incident

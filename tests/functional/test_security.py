@@ -249,3 +249,15 @@ def test_the_mocks_tester_page_refuses_a_cross_site_form() -> None:
     same = client.post("/_control/reset", headers={"Origin": "http://localhost"})
     assert same.status_code == 200
     assert client.post("/_control/reset").status_code == 200  # scripts send no Origin
+
+
+def test_the_product_hashes_passwords_with_scrypt() -> None:
+    """The suite swaps in a cheap hash (tests/conftest.py); a real process keeps scrypt."""
+    import subprocess
+    import sys
+
+    code = "from incident_bridge.persistence.models import hash_password; print(hash_password('x'))"
+    stored = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert stored.startswith("scrypt:")

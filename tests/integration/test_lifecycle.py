@@ -13,7 +13,7 @@ from incident_bridge.domain.model import DraftKind, Feedback, OutboundKind
 from incident_bridge.domain.workflow import Status
 from incident_bridge.persistence.models import Incident, IncidentEvent, OutboxMessage
 from incident_bridge.persistence.uow import SqlAlchemyUnitOfWork
-from incident_bridge.services import ingest, outbox, polling, workflow
+from incident_bridge.services import ingest, outbox, polling, screening, workflow
 from incident_bridge.services.actors import actor_for
 from tests.fakes import GOOD_ANSWER, make_card
 
@@ -21,6 +21,7 @@ from tests.fakes import GOOD_ANSWER, make_card
 def _arrive(uow: Any, ctx: Any, fake_system: Any, now: Any, **card: Any) -> Incident:
     created = fake_system.add(make_card(**card))
     polling.poll(uow, ctx, fake_system, now)
+    screening.screen_pending(uow, ctx, now)
     db_session = uow.session
     return db_session.scalar(select(Incident).where(Incident.external_id == created.external_id))
 

@@ -28,6 +28,7 @@ def test_a_good_draft_passes_and_has_the_agreed_shape(checker: DraftChecker) -> 
         "greeting",
         "spelling",
         "grammar",
+        "typography",
         "completeness",
         "style",
         "screening",
@@ -36,6 +37,7 @@ def test_a_good_draft_passes_and_has_the_agreed_shape(checker: DraftChecker) -> 
     assert data["greeting"] == {"ok": True}
     assert data["spelling"] == {"ok": True, "errors": []}
     assert data["grammar"] == {"ok": True, "errors": []}
+    assert data["typography"] == {"ok": True, "errors": []}
     assert set(data["completeness"]) == {"ok", "questions"}
     assert set(data["style"]) == {"ok", "errors"}
     assert set(data["screening"]) == {"excluded", "reasons"}
@@ -61,7 +63,7 @@ def test_offsets_point_into_the_draft(checker: DraftChecker) -> None:
     [
         ("Мусор вывезут завтра до 10 часов.", "greeting"),
         ("Здравствуйте! Мусор вывезут заавтра до 10 часов.", "spelling"),
-        ("Здравствуйте! Мусор вывезут завтра до 10 часов , утром.", "grammar"),
+        ("Здравствуйте! Мусор вывезут согласно графика завтра до 10 часов.", "grammar"),
     ],
 )
 def test_each_blocking_check_fails_the_draft(
@@ -70,6 +72,24 @@ def test_each_blocking_check_fails_the_draft(
     data = checker.check(MESSAGE, draft, blocking=BLOCKING).to_dict(None)
     assert data[failing]["ok"] is False
     assert data["ok"] is False
+
+
+def test_typography_is_reported_but_does_not_block_unless_listed(checker: DraftChecker) -> None:
+    draft = GOOD.replace("завтра", "завтра ,").replace("Мы проверили", "Мы  проверили")
+    report = checker.check(MESSAGE, draft, blocking=BLOCKING)
+    data = report.to_dict(None)
+    assert data["grammar"]["ok"] is True
+    assert data["typography"]["ok"] is False
+    assert [
+        (e["rule"], draft[e["start"] : e["end"]], e["suggestion"])
+        for e in data["typography"]["errors"]
+    ] == [
+        ("space_before_punct", " ,", ","),
+        ("double_space", "  ", " "),
+    ]
+    assert report.passed(Check.TYPOGRAPHY) is False
+    assert report.ok is True
+    assert checker.check(MESSAGE, draft, blocking={*BLOCKING, Check.TYPOGRAPHY}).ok is False
 
 
 def test_style_is_reported_but_does_not_block_unless_listed(checker: DraftChecker) -> None:

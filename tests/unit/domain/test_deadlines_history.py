@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -12,6 +13,7 @@ from incident_bridge.domain.deadlines import (
     ClockStatus,
     compute_clocks,
     format_left,
+    nearest_due,
     next_due,
 )
 from incident_bridge.domain.events import EventKind as K
@@ -216,3 +218,30 @@ def test_the_queue_headlines_the_step_unless_the_whole_answer_is_due_first(
     c = clocks(profiles, "yelets", late, at("17:40"))
     # The draft's 6 wh end the next afternoon, the whole answer is due the next morning.
     assert headline(c.values(), Status.ROUTED).name == "total"
+
+
+@pytest.mark.parametrize("name", ["yelets", "lipetsk", "leningrad", "luga", "sobolevo"])
+def test_the_nearest_due_time_is_the_one_the_clocks_show(
+    profiles: Callable[[str], Profile], name: str
+) -> None:
+    """Ingest and the deadlines job store ``nearest_due``; the pages show the clocks.
+
+    Over random histories (any order of events, any draft kind and importance, paused,
+    cancelled and stopped clocks) the two must name the same moment.
+    """
+    profile = profiles(name)
+    calendar = profile.calendar()
+    rng = random.Random(name)
+    kinds, drafts = list(K), [None, *D]
+    start = at("08:30", day="2025-12-26")
+    for _ in range(400):
+        moments = sorted(start + timedelta(minutes=rng.randint(0, 9 * 24 * 60)) for _ in range(8))
+        history = [HistoryEvent(K.ARRIVED, moments[0], importance=rng.choice(list(Importance)))]
+        history += [
+            HistoryEvent(rng.choice(kinds), moment, draft_kind=rng.choice(drafts))
+            for moment in moments[1 : rng.randint(1, 8)]
+        ]
+        now = start + timedelta(minutes=rng.randint(0, 12 * 24 * 60))
+        tracks = ("priority",) if rng.random() < 0.2 else ()
+        shown = next_due(compute_clocks(history, profile, calendar, now, tracks=tracks))
+        assert nearest_due(history, profile, calendar, now, tracks=tracks) == shown, history

@@ -52,6 +52,7 @@ from incident_bridge.persistence.models import (
     Incident,
     IncidentEvent,
     JobHealth,
+    NewIncident,
     OutboxMessage,
     QuarantinedRecord,
     SecurityEvent,
@@ -68,17 +69,39 @@ Autoflush = Callable[[], None]
 class FakeIncidents:
     """Incidents, held in memory; their drafts, history and follow-ups live in their lists."""
 
-    def __init__(self, autoflush: Autoflush) -> None:
+    def __init__(self, autoflush: Autoflush, keep: Callable[[object], None]) -> None:
         self.rows: list[Incident] = []
         self._autoflush = autoflush
+        self._keep = keep
 
     def get(self, incident_id: int) -> Incident | None:
         return next((i for i in self.rows if i.id == incident_id), None)
+
+    def insert_new(self, new: Sequence[NewIncident]) -> dict[str, int]:
+        self._autoflush()
+        taken = {i.external_id for i in self.rows}
+        kept: list[Incident] = []
+        for one in new:
+            if one.values["external_id"] in taken:
+                continue  # ON CONFLICT DO NOTHING
+            incident = Incident(**one.values)
+            self._keep(incident)
+            for entry in one.events:
+                IncidentEvent(incident=incident, **entry)  # back_populates keeps it
+            incident.follow_ups.extend(AuthorMessage(**m) for m in one.follow_ups)
+            taken.add(incident.external_id)
+            kept.append(incident)
+        self._autoflush()
+        return {i.external_id: i.id for i in kept}
 
     def by_external_ids(self, external_ids: Collection[str]) -> dict[str, Incident]:
         self._autoflush()
         wanted = set(external_ids)
         return {i.external_id: i for i in self.rows if i.external_id in wanted}
+
+    def unscreened(self, limit: int) -> list[Incident]:
+        self._autoflush()
+        return sorted((i for i in self.rows if i.screening is None), key=_id)[:limit]
 
     def in_work_ids(self, due_before: datetime | None = None) -> list[int]:
         self._autoflush()
@@ -344,7 +367,7 @@ class FakeUnitOfWork:
     """The ``UnitOfWork`` of the unit tests: in memory, committed or really rolled back."""
 
     def __init__(self) -> None:
-        self.incidents = FakeIncidents(self.flush)
+        self.incidents = FakeIncidents(self.flush, self.add)
         self.outbox = FakeOutbox(self.flush)
         self.quarantine = FakeQuarantine(self.flush)
         self.sync_states = FakeSyncStates(self.flush)

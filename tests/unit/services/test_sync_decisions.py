@@ -255,19 +255,19 @@ def test_the_cursor_advances_with_each_stored_page_and_not_past_a_failure(
     assert set(uow.incidents.by_external_ids([a.external_id, b.external_id])) == {a.external_id}
 
 
-class _BrokenChecker:
-    """A checker whose screening fails: storing any new card raises."""
+class _BrokenCalendars:
+    """Calendars that fail: storing any new card (its deadlines) raises."""
 
-    def screen(self, text: str) -> object:
-        raise RuntimeError("словари не загрузились")
+    def known_at(self, rows: object, known_at: object) -> object:
+        raise RuntimeError("календарь не загрузился")
 
 
 def test_a_page_that_fails_to_store_does_not_move_the_cursor(
     uow: FakeUnitOfWork, ctx: Context, now: datetime
 ) -> None:
     a = make_card()
-    broken = Context(ctx.profile, ctx.calendars, _BrokenChecker())  # type: ignore[arg-type]
-    with pytest.raises(RuntimeError, match="словари"):
+    broken = Context(ctx.profile, _BrokenCalendars(), ctx.checker)  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="календарь"):
         polling.poll(uow, broken, ScriptedSystem([page(a, next_cursor="c1", has_more=False)]), now)
     assert sync_state(uow).cursor is None and uow.incidents.rows == []
 

@@ -298,7 +298,7 @@ def test_a_person_sends_a_failed_delivery_again_and_it_is_attributed(
     assert incident.status is Status.PUBLISHING  # out of attempts, not refused: it may go again
 
     later = now + timedelta(minutes=20)
-    outbox.retry(uow, row.id, actor_for(people.operator), later)
+    outbox.retry(uow, ctx, row.id, actor_for(people.operator), later)
 
     entry = incident.events[-1]
     assert (row.state, row.attempts, row.next_attempt_at) == (OutboxState.PENDING, 0, later)
@@ -325,7 +325,7 @@ def test_a_refused_reply_goes_back_to_review_and_can_be_corrected_and_approved(
     refusal = incident.events[-1]
     assert refusal.kind == "delivery_refused" and "4096" in (refusal.comment or "")
     with pytest.raises(IllegalTransition, match="исправьте проект и одобрите его снова"):
-        outbox.retry(uow, row.id, operator, now)
+        outbox.retry(uow, ctx, row.id, operator, now)
 
     corrected = GOOD_ANSWER + " Спасибо за сообщение."
     workflow.edit_draft(uow, ctx, incident.id, operator, corrected, now=now)
@@ -372,7 +372,7 @@ def test_a_delivery_that_has_not_failed_cannot_be_sent_again(
     with pytest.raises(
         IllegalTransition, match="Повторить можно только отправку, которая не удалась"
     ):
-        outbox.retry(uow, row.id, actor_for(people.operator), now)
+        outbox.retry(uow, ctx, row.id, actor_for(people.operator), now)
 
     assert row.state is OutboxState.PENDING and kinds(incident) == history
     assert uow.rolled_back == rolled_back + 1

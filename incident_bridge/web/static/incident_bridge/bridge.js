@@ -59,6 +59,40 @@ function liveChecks() {
   });
 }
 
+// A form with data-fix-url fixes the spaces and marks of its draft: the [data-fix-typography]
+// button (the live check shows it when the typography check found something) posts the form
+// there, puts the fixed text the server returns into the form's textarea, and checks again.
+// Nothing is saved: the executor sees the change and saves or submits it.
+function fixTypography() {
+  document.addEventListener("click", async (event) => {
+    const button = event.target.closest("[data-fix-typography]");
+    const form = button && button.closest("form[data-fix-url]");
+    const area = form && form.querySelector("textarea[name=text]");
+    if (!area) return;
+    button.disabled = true;
+    let fixed = null;
+    try {
+      const response = await fetch(form.dataset.fixUrl, {method: "POST", body: new FormData(form)});
+      if (response.ok) fixed = (await response.json()).text;
+    } catch (error) {
+      fixed = null;
+    }
+    button.disabled = false;
+    if (typeof fixed !== "string") {
+      const failed = document.createElement("p");
+      failed.className = "check-fail";
+      failed.textContent = "Исправить не удалось: обновите страницу.";
+      button.replaceWith(failed);
+      return;
+    }
+    area.value = fixed;
+    area.dispatchEvent(new Event("input"));  // the length note counts the new text
+    const check = form.querySelector("[data-live-check]");
+    if (check) check.click();
+  });
+}
+
 confirmBeforeSubmit();
 countCharacters();
 liveChecks();
+fixTypography();
