@@ -4,7 +4,8 @@ A fresh PostgreSQL database gets N open incidents (``_common.bulk_open_incidents
 templates taken through the bridge's real ingest, routing and draft submission,
 copied in bulk with their histories and drafts — 60 % new, 20 % at an executor,
 20 % with a draft on review, arrived over the last three weeks). Then the
-deadlines job's service, ``services.deadlines.refresh_open``, recomputes every
+deadlines job's service, ``services.deadlines.refresh_open``, as the job calls it
+(its writes from a second thread on a connection of their own), recomputes every
 open incident's clocks from its history and stores the nearest due time: first
 all of them (``window=None``, what a changed profile needs; the figure), then the
 periodic run as the job calls it (only those without a deadline or due soon).
@@ -19,7 +20,6 @@ PostgreSQL (BENCH_PG_ADMIN_URL, default postgres@127.0.0.1:5432/test).
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import sys
 import threading
@@ -62,17 +62,17 @@ def heartbeat(what: str, every: float = 15.0) -> Iterator[None]:
 
 
 def refresh(app: Any, now: Any, *, full: bool) -> int:
-    """One run of ``refresh_open`` on the app's database; how many incidents it read."""
+    """One run of ``refresh_open`` as the deadlines job runs it (its writes from a second
+    thread on a connection of their own); how many incidents it read."""
     from incident_bridge.services.deadlines import refresh_open
 
     with app.app_context():
         state = app.extensions["incident_bridge"]
-        kwargs: dict[str, Any] = {}
-        if full and "window" in inspect.signature(refresh_open).parameters:
-            kwargs["window"] = None  # every incident in work, not only the ones due soon
-        read = refresh_open(state.unit_of_work(), state.context, now, **kwargs)
+        window: dict[str, Any] = {"window": None} if full else {}  # None: every one in work
+        with state.side_unit_of_work() as writer:
+            read = refresh_open(state.unit_of_work(), state.context, now, writer=writer, **window)
         state.session().remove()
-        return read
+        return int(read)
 
 
 def moved(engine: Any) -> int:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +60,20 @@ class BridgeState:
     def unit_of_work(self) -> SqlAlchemyUnitOfWork:
         """A unit of work on this app context's session: what the use cases take."""
         return SqlAlchemyUnitOfWork(self.session())
+
+    @contextmanager
+    def side_unit_of_work(self) -> Iterator[SqlAlchemyUnitOfWork | None]:
+        """A unit of work on a connection of its own, for one other thread of this task
+        (the deadlines job's writer); None on SQLite, which has one writer at a time."""
+        engine = self.db.engine
+        if engine.dialect.name != "postgresql":
+            yield None
+            return
+        session = Session(engine)
+        try:
+            yield SqlAlchemyUnitOfWork(session)
+        finally:
+            session.close()
 
     def kick(self) -> None:
         """Ask the jobs to push the outbox now instead of at their next tick."""

@@ -114,8 +114,9 @@ def recompute_deadlines(every: bool) -> None:
 
     state = bridge_state(current_app)
     window = None if every else timedelta(hours=2)
-    count = deadlines.refresh_open(state.unit_of_work(), state.context, datetime.now(UTC),
-                                   window=window)  # fmt: skip
+    with state.side_unit_of_work() as writer:
+        count = deadlines.refresh_open(state.unit_of_work(), state.context, datetime.now(UTC),
+                                       window=window, writer=writer)  # fmt: skip
     click.echo(f"Пересчитаны сроки сообщений в работе: {count}.")
 
 

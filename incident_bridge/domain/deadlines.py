@@ -34,8 +34,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from incident_bridge.domain.events import HistoryEvent
-from incident_bridge.domain.model import Importance
+from incident_bridge.domain.events import EventKind, HistoryEvent
+from incident_bridge.domain.model import DraftKind, Importance
 from incident_bridge.domain.regulations import Basis, ClockRule, Profile, Term, Trigger, Unit
 from incident_bridge.domain.workflow import Role, Status
 from incident_bridge.domain.worktime import TimeAxis, WorkCalendar
@@ -107,34 +107,73 @@ class _Run:
     due_before_pause: datetime | None = None  # what clocks relative to this one keep using
 
 
-def _matches(event: HistoryEvent, triggers: Iterable[Trigger]) -> bool:
-    return any(
-        t.kind == event.kind and (t.draft_kind is None or t.draft_kind == event.draft_kind)
-        for t in triggers
+@dataclass(frozen=True, slots=True)
+class _Triggers:
+    """A rule's triggers as sets: whether an event matches is two look-ups."""
+
+    any_draft: frozenset[EventKind]
+    pairs: frozenset[tuple[EventKind, DraftKind | None]]
+
+    @classmethod
+    def of(cls, triggers: Iterable[Trigger]) -> _Triggers:
+        triggers = tuple(triggers)
+        return cls(
+            frozenset(t.kind for t in triggers if t.draft_kind is None),
+            frozenset((t.kind, t.draft_kind) for t in triggers if t.draft_kind is not None),
+        )
+
+    def __contains__(self, event: HistoryEvent) -> bool:
+        return event.kind in self.any_draft or (event.kind, event.draft_kind) in self.pairs
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    starts: _Triggers
+    stops: _Triggers
+    pauses: _Triggers
+    resumes: _Triggers
+    cancels: _Triggers
+
+
+#: Rules are immutable and few (a handful per profile): each is compiled once.
+_COMPILED: dict[int, tuple[ClockRule, _Compiled]] = {}
+
+
+def _compiled(rule: ClockRule) -> _Compiled:
+    known = _COMPILED.get(id(rule))
+    if known is not None and known[0] is rule:
+        return known[1]
+    compiled = _Compiled(
+        *(
+            _Triggers.of(t)
+            for t in (rule.starts, rule.stops, rule.pauses, rule.resumes, rule.cancels)
+        )
     )
+    _COMPILED[id(rule)] = (rule, compiled)
+    return compiled
 
 
 def _replay(
     rule: ClockRule, term: Term, events: Sequence[HistoryEvent], calendar: WorkCalendar
 ) -> _Run | None:
-    axis = _axis(calendar, term)
+    triggers = _compiled(rule)
+    starts_any, starts_pairs = triggers.starts.any_draft, triggers.starts.pairs
     run: _Run | None = None
     for event in events:
-        live = run is not None and run.stopped_at is None and not run.cancelled
-        if live and run is not None:
-            if _matches(event, rule.cancels):
+        if run is not None and run.stopped_at is None and not run.cancelled:
+            if event in triggers.cancels:
                 run.cancelled = True
-                live = False
-            elif _matches(event, rule.stops):
+            elif event in triggers.stops:
                 run.stopped_at = event.at
-                live = False
-            elif run.segment_start is not None and _matches(event, rule.pauses):
+            elif run.segment_start is not None and event in triggers.pauses:
                 run.due_before_pause = _due(run, term, calendar)
-                run.consumed += axis.between(run.segment_start, event.at)
+                run.consumed += _axis(calendar, term).between(run.segment_start, event.at)
                 run.segment_start, run.paused_at = None, event.at
-            elif run.segment_start is None and _matches(event, rule.resumes):
+            elif run.segment_start is None and event in triggers.resumes:
                 run.segment_start, run.paused_at = event.at, None
-        if _matches(event, rule.starts) and not (rule.once and run is not None):
+        # The hot test, inline: most events start nothing.
+        starts = event.kind in starts_any or (event.kind, event.draft_kind) in starts_pairs
+        if starts and not (rule.once and run is not None):
             run = _Run(event.at, event.at)
     return run
 
@@ -179,24 +218,50 @@ class _Evaluated(NamedTuple):
     axis: TimeAxis
 
 
+#: Per profile: its clocks, those others are relative to first, and the names they refer to.
+_ORDERS: dict[int, tuple[Profile, tuple[ClockRule, ...], frozenset[str]]] = {}
+
+
+def _order(profile: Profile) -> tuple[tuple[ClockRule, ...], frozenset[str]]:
+    known = _ORDERS.get(id(profile))
+    if known is not None and known[0] is profile:
+        return known[1], known[2]
+    rules = tuple(sorted(profile.clocks.values(), key=lambda r: r.before is not None))
+    referred = frozenset(r.before for r in rules if r.before is not None)
+    _ORDERS[id(profile)] = (profile, rules, referred)
+    return rules, referred
+
+
 def _evaluate(
     events: Sequence[HistoryEvent],
     profile: Profile,
     calendar: WorkCalendar,
     now: datetime,
     tracks: Iterable[str],
+    *,
+    running_only: bool = False,
 ) -> Iterator[_Evaluated]:
+    """Each clock of ``profile`` replayed over the history as of ``now``.
+
+    ``running_only`` (the nearest due time) leaves out what only a clock's state
+    shows: clocks not started, finished clocks no other clock is relative to, and
+    the planned duration.
+    """
     history = sorted((e for e in events if e.at <= now), key=lambda e: e.at)
     active = active_tracks(history, tracks)
     dues: dict[str, tuple[datetime | None, bool]] = {}
-    # Clocks that others are relative to go first.
-    for rule in sorted(profile.clocks.values(), key=lambda r: r.before is not None):
+    rules, referred = _order(profile)
+    for rule in rules:
         term, track = rule.term_for(active)
         axis = _axis(calendar, term)
         run = _replay(rule, term, history, calendar)
         if run is None:
             dues[rule.name] = (None, False)
-            yield _Evaluated(rule, term, track, None, None, False, None, axis)
+            if not running_only:
+                yield _Evaluated(rule, term, track, None, None, False, None, axis)
+            continue
+        finished = run.stopped_at is not None or run.cancelled
+        if running_only and finished and rule.name not in referred:
             continue
         if rule.before is not None:
             other_due, other_paused = dues.get(rule.before, (None, False))
@@ -204,14 +269,16 @@ def _evaluate(
             paused = other_paused and run.stopped_at is None
             known = other_due is not None and not paused
             due = axis.add(other_due, -term.duration) if known and other_due else None
-            planned = None if due is None else axis.between(run.started_at, due)
+            planned = None
+            if due is not None and not running_only:
+                planned = axis.between(run.started_at, due)
         else:
             due = _due(run, term, calendar)
             paused = run.segment_start is None
             planned = term.duration if term.unit is not Unit.WORKING_DAYS else None
-            if planned is None and due is not None:
+            if planned is None and due is not None and not running_only:
                 planned = axis.between(run.started_at, due)
-        live_pause = paused and run.stopped_at is None and not run.cancelled
+        live_pause = paused and not finished
         dues[rule.name] = (due or run.due_before_pause, live_pause)
         yield _Evaluated(rule, term, track, run, due, paused, planned, axis)
 
@@ -240,7 +307,9 @@ def compute_clocks(
                 track=track, clause=rule.clause,
             )  # fmt: skip
         else:
-            out[rule.name] = _state(rule, term, track, run, due, paused, planned, axis, now, profile)
+            out[rule.name] = _state(
+                rule, term, track, run, due, paused, planned, axis, now, profile
+            )
     return [out[name] for name in profile.clocks if name in out]
 
 
@@ -256,7 +325,7 @@ def nearest_due(
     of ingest and of the deadlines job)."""
     dues = [
         e.due
-        for e in _evaluate(events, profile, calendar, now, tracks)
+        for e in _evaluate(events, profile, calendar, now, tracks, running_only=True)
         if e.run is not None and not e.run.cancelled and e.run.stopped_at is None
         and not e.paused and e.due is not None
     ]  # fmt: skip

@@ -73,6 +73,11 @@ def event_of(action: Action) -> EventKind:
     return EventKind(action.value)
 
 
+_KINDS: dict[str, EventKind] = {kind.value: kind for kind in EventKind}
+_DRAFT_KINDS: dict[str, DraftKind] = {kind.value: kind for kind in DraftKind}
+_IMPORTANCES: dict[str, Importance] = {level.value: level for level in Importance}
+
+
 @dataclass(frozen=True, slots=True)
 class HistoryEvent:
     """One history entry as the deadline computation needs it (no persistence details).
@@ -89,18 +94,23 @@ class HistoryEvent:
     @classmethod
     def read(cls, kind: str, at: datetime, data: Mapping[str, Any] | None) -> HistoryEvent | None:
         """A stored history entry as the clocks read it; None for a kind they do not know."""
-        try:
-            known = EventKind(kind)
-        except ValueError:
-            return None
         data = data or {}
-        draft = data.get("draft_kind")
-        importance = data.get("importance")
+        return cls.of_fields(kind, at, data.get("draft_kind"), data.get("importance"))
+
+    @classmethod
+    def of_fields(
+        cls, kind: str, at: datetime, draft_kind: str | None, importance: str | None
+    ) -> HistoryEvent | None:
+        """:meth:`read` from the two fields of the entry's data the clocks use (the hot path
+        of the deadlines job: the database extracts them, nothing is parsed here)."""
+        known = _KINDS.get(kind)
+        if known is None:
+            return None
         return cls(
             known,
             at,
-            draft_kind=DraftKind(draft) if draft else None,
-            importance=Importance(importance) if importance else None,
+            draft_kind=_DRAFT_KINDS[draft_kind] if draft_kind else None,
+            importance=_IMPORTANCES[importance] if importance else None,
         )
 
 
@@ -109,7 +119,9 @@ class Timeline:
     """What the clocks of one incident are computed from: its history and the card's times.
 
     ``events`` are as stored (ARRIVED at the bridge's sync time); the regulation decides
-    whether the clocks count from ``created_at`` or ``detected_at``.
+    whether the clocks count from ``created_at`` or ``detected_at``. ``version`` is the
+    stored row's version when it was read: a due time computed from it is written only
+    if nobody has changed the message since.
     """
 
     incident_id: int
@@ -118,3 +130,4 @@ class Timeline:
     arrived_at: datetime
     due_at: datetime | None
     events: tuple[HistoryEvent, ...]
+    version: int | None = None

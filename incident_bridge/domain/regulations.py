@@ -93,6 +93,10 @@ class Trigger:
         return f"{self.kind}:{self.draft_kind}" if self.draft_kind else str(self.kind)
 
 
+#: Terms are few and their durations asked for on every replay of a clock.
+_DURATIONS: dict[tuple[float, Unit], timedelta] = {}
+
+
 @dataclass(frozen=True, slots=True)
 class Term:
     """How long a clock runs: amount, unit and basis."""
@@ -104,9 +108,14 @@ class Term:
     @property
     def duration(self) -> timedelta:
         """The term as a duration (minutes and hours only)."""
+        known = _DURATIONS.get((self.amount, self.unit))
+        if known is not None:
+            return known
         if self.unit is Unit.WORKING_DAYS:
             raise InvalidInput("a term in working days has no fixed duration")
-        return timedelta(minutes=self.amount * (60 if self.unit is Unit.HOURS else 1))
+        duration = timedelta(minutes=self.amount * (60 if self.unit is Unit.HOURS else 1))
+        _DURATIONS[(self.amount, self.unit)] = duration
+        return duration
 
     def describe(self) -> str:
         """Russian wording, e.g. «8 раб. ч» or «30 мин» (calendar time)."""
@@ -154,6 +163,8 @@ class ClockRule:
 
     def term_for(self, tracks: Iterable[str]) -> tuple[Term, str | None]:
         """The term of the first variant whose track is active, else the base term."""
+        if not self.variants:
+            return self.term, None
         active = set(tracks)
         for track, variant in self.variants.items():
             if track in active:

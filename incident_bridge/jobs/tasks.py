@@ -105,10 +105,14 @@ def push_outbox() -> dict[str, Any]:
 
 
 def evaluate_deadlines() -> dict[str, Any]:
-    """Recompute the stored deadlines of every open incident."""
+    """Recompute the stored deadlines of open incidents; fold the queue's counts."""
     with task_context() as state, _recorded(state, "deadlines"):
-        count = deadline_service.refresh_open(state.unit_of_work(), state.context, _now())
-        return {"refreshed": count}
+        uow = state.unit_of_work()
+        with state.side_unit_of_work() as writer:
+            count = deadline_service.refresh_open(uow, state.context, _now(), writer=writer)
+        with uow:
+            folded = uow.incidents.compact_tally()
+        return {"refreshed": count, "tally_rows_folded": folded}
 
 
 TASKS = {

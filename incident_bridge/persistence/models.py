@@ -360,6 +360,24 @@ class DictionaryWord(Base):
     added_at: Mapped[datetime]
 
 
+class IncidentTally(Base):
+    """Signed counts of incidents per state, subdivision and platform: the queue's counts.
+
+    Written only by the database's own triggers on ``ib_incident`` (migration
+    ``e7f8a9b0c1d2``): every insert, change of state, subdivision or platform and
+    delete appends its +1/−1 rows, so no writer ever waits for another on a counter.
+    A count is the sum of its rows; ``compact`` folds them into one row per key.
+    """
+
+    __tablename__ = "ib_incident_tally"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(30))
+    subdivision_id: Mapped[int | None]
+    platform: Mapped[str] = mapped_column(String(30))
+    n: Mapped[int]
+
+
 @event.listens_for(IncidentEvent, "before_update")
 @event.listens_for(IncidentEvent, "before_delete")
 def _history_is_append_only(mapper: Any, connection: Any, target: IncidentEvent) -> None:

@@ -7,7 +7,7 @@ with the overrides known when the message arrived (``ctx.calendars``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from incident_bridge.domain.deadlines import ClockState, compute_clocks, nearest_due
@@ -28,6 +28,7 @@ def timeline_of(incident: Incident) -> Timeline:
         arrived_at=incident.arrived_at,
         due_at=incident.due_at,
         events=tuple(e for e in events if e is not None),
+        version=incident.version_id,
     )
 
 
@@ -38,12 +39,12 @@ def history_of(timeline: Timeline, profile: Profile) -> list[HistoryEvent]:
     (``counts_from``), never at the bridge's sync time.
     """
     started = (
-        timeline.detected_at
-        if profile.counts_from is CountsFrom.DETECTION
-        else timeline.created_at
+        timeline.detected_at if profile.counts_from is CountsFrom.DETECTION else timeline.created_at
     )
     return [
-        replace(e, at=min(e.at, started)) if e.kind is EventKind.ARRIVED else e
+        HistoryEvent(e.kind, started, e.draft_kind, e.importance)
+        if e.kind is EventKind.ARRIVED and started < e.at
+        else e
         for e in timeline.events
     ]
 
@@ -92,24 +93,64 @@ def refresh_open(
     *,
     window: timedelta | None = timedelta(hours=2),
     batch: int = BATCH,
+    writer: UnitOfWork | None = None,
 ) -> int:
     """Recompute the stored nearest deadline of incidents in work; return how many were read.
 
-    Every change of a message recomputes its deadline at once, so the periodic run
-    reads only what may be stale: incidents with no deadline stored and those due
-    within ``window``. ``window=None`` recomputes every incident in work (after the
-    profile changed). Histories are loaded in bulk and each batch is one transaction;
-    only deadlines that moved are written.
+    Every change of a message recomputes its deadline at once, and time alone does
+    not move a running clock's due time, so the periodic run reads only what may be
+    stale: incidents with no deadline stored and those due in the next ``window``
+    (a deadline already passed is not read again and again). ``window=None``
+    recomputes every incident in work (after the profile changed).
+
+    Histories are loaded in bulk, a batch at a time; only deadlines that moved are
+    written, each batch in one transaction, and only to messages nobody changed since
+    they were read. With ``writer`` (a unit of work on a connection of its own) a
+    batch is written from a second thread while the next one is read and computed:
+    the database's work and ours overlap.
     """
     with uow:
         overrides = uow.calendar.overrides()
-        ids = uow.incidents.in_work_ids(None if window is None else now + window)
-    for start in range(0, len(ids), batch):
-        with uow:
-            moved: dict[int, datetime | None] = {}
-            for timeline in uow.incidents.timelines(ids[start : start + batch]):
-                due = due_of(ctx, timeline, now, overrides)
-                if due != timeline.due_at:
-                    moved[timeline.incident_id] = due
-            uow.incidents.set_due(moved)
+        ids = uow.incidents.in_work_ids(None if window is None else (now, now + window))
+    batches = (ids[start : start + batch] for start in range(0, len(ids), batch))
+    if writer is None:
+        for chunk in batches:
+            with uow:
+                due, read_at = _recomputed(uow, ctx, chunk, now, overrides)
+                uow.incidents.set_due(due, read_at)
+        return len(ids)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="deadlines-writer") as pool:
+        writing: Future[int] | None = None
+        for chunk in batches:
+            with uow:
+                due, read_at = _recomputed(uow, ctx, chunk, now, overrides)
+            if writing is not None:
+                writing.result()  # one batch in flight at most; its error stops the run
+            writing = pool.submit(_write, writer, due, read_at)
+        if writing is not None:
+            writing.result()
     return len(ids)
+
+
+def _recomputed(
+    uow: UnitOfWork,
+    ctx: Context,
+    ids: Sequence[int],
+    now: datetime,
+    overrides: Sequence[CalendarOverrideRow],
+) -> tuple[dict[int, datetime | None], dict[int, int]]:
+    """The due times of these incidents that moved, and the versions they were read at."""
+    due: dict[int, datetime | None] = {}
+    read_at: dict[int, int] = {}
+    for timeline in uow.incidents.timelines(ids):
+        nearest = due_of(ctx, timeline, now, overrides)
+        if nearest != timeline.due_at:
+            due[timeline.incident_id] = nearest
+            if timeline.version is not None:
+                read_at[timeline.incident_id] = timeline.version
+    return due, read_at
+
+
+def _write(writer: UnitOfWork, due: dict[int, datetime | None], read_at: dict[int, int]) -> int:
+    with writer:
+        return writer.incidents.set_due(due, read_at)

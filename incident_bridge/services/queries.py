@@ -6,9 +6,9 @@ counts per state (one GROUP BY, which also gives the total), the page's rows
 with their history and subdivision eager-loaded (the clocks are computed from
 history), and the calendar overrides.
 
-Text search on PostgreSQL is Russian full text over the expression the
-migration ``a3b4c5d6e7f8`` indexes (``SEARCH_DOCUMENT``, GIN index
-``ix_ib_incident_search``), so «яма» finds «ямы» and «яму»; a query that looks
+Text search on PostgreSQL is Russian full text over the document column that
+migration ``f8a9b0c1d2e3`` adds and a trigger keeps (``SEARCH_DOCUMENT``, GIN
+index ``ix_ib_incident_search``), so «яма» finds «ямы» and «яму»; a query that looks
 like a number also matches numbers starting with it. SQLite has no Russian
 stemmer and its ``lower()`` folds only ASCII, so there every word must occur,
 case-insensitively (Cyrillic included, ё as е), in the number, the author or
@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 from incident_bridge.domain.deadlines import ClockState, headline
 from incident_bridge.domain.model import Platform
 from incident_bridge.domain.workflow import FINAL_STATUSES, Role, Status
-from incident_bridge.persistence.models import Draft, Incident, OutboxMessage
+from incident_bridge.persistence.models import Draft, Incident, IncidentTally, OutboxMessage
 from incident_bridge.persistence.repositories import SqlAlchemyCalendar
 from incident_bridge.services import deadlines
 from incident_bridge.services.actors import Actor
@@ -41,12 +41,9 @@ PAGE_SIZE = 50
 MAX_QUERY_LENGTH = 200
 _MAX_ID = 2**31 - 1  # an id past the database's integer would be refused by PostgreSQL
 
-# Exactly the indexed expression of migration a3b4c5d6e7f8 (a test compares them): PostgreSQL
-# uses ix_ib_incident_search only for this very expression.
-SEARCH_DOCUMENT = (
-    "to_tsvector('russian', coalesce(number, '') || ' ' || coalesce(author_name, '') || ' ' "
-    "|| coalesce(text, ''))"
-)
+# The tsvector column of migration f8a9b0c1d2e3 (a trigger keeps it; GIN index
+# ix_ib_incident_search). Not mapped: the ORM never loads or writes it.
+SEARCH_DOCUMENT = "ib_incident.search_document"
 _NUMBERISH = re.compile(r"^\S*\d\S*$")
 
 
@@ -226,8 +223,7 @@ def queue(
     A page past the last one shows the last one.
     """
     conditions = _conditions(session, actor, flt)
-    by_state = select(Incident.status, func.count()).where(*conditions).group_by(Incident.status)
-    counts = StateCounts({status: count for status, count in session.execute(by_state)})
+    counts = _counts(session, actor, flt, conditions)
     total = counts.of(flt.status)
     pages = max(1, -(-total // page_size))
     page = min(flt.page, pages)
@@ -243,6 +239,28 @@ def queue(
         )
         incidents = list(session.scalars(query))
     return QueuePage(incidents, page, pages, total, counts, page_size)
+
+
+def _counts(
+    session: Session, actor: Actor, flt: QueueFilter, conditions: list[ColumnElement[bool]]
+) -> StateCounts:
+    """How many messages are in each state under the filters other than the state's.
+
+    Filtered by subdivision and platform only (the queue as it opens), the counts are
+    the sums of ``ib_incident_tally``, which the database's triggers keep: a few rows,
+    however many incidents there are. A search or «Мои» counts the matching rows.
+    """
+    if flt.q or flt.mine or (actor.role == Role.EXECUTOR and actor.subdivision_id is None):
+        by_state = select(Incident.status, func.count()).where(*conditions).group_by(Incident.status)
+        return StateCounts({status: count for status, count in session.execute(by_state)})
+    tally = IncidentTally
+    query = select(tally.status, func.sum(tally.n)).group_by(tally.status)
+    subdivision_id = actor.subdivision_id if actor.role == Role.EXECUTOR else flt.subdivision_id
+    if subdivision_id:
+        query = query.where(tally.subdivision_id == subdivision_id)
+    if flt.platform:
+        query = query.where(tally.platform == flt.platform)
+    return StateCounts({Status(status): int(n) for status, n in session.execute(query) if n})
 
 
 def _conditions(session: Session, actor: Actor, flt: QueueFilter) -> list[ColumnElement[bool]]:

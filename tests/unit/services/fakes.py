@@ -103,13 +103,15 @@ class FakeIncidents:
         self._autoflush()
         return sorted((i for i in self.rows if i.screening is None), key=_id)[:limit]
 
-    def in_work_ids(self, due_before: datetime | None = None) -> list[int]:
+    def in_work_ids(self, due_within: tuple[datetime, datetime] | None = None) -> list[int]:
         self._autoflush()
         return sorted(
             i.id
             for i in self.rows
             if i.status not in FINAL_STATUSES
-            and (due_before is None or i.due_at is None or i.due_at < due_before)
+            and (
+                due_within is None or i.due_at is None or due_within[0] <= i.due_at < due_within[1]
+            )
         )
 
     def timelines(self, ids: Sequence[int]) -> list[Timeline]:
@@ -118,10 +120,20 @@ class FakeIncidents:
         self._autoflush()
         return [timeline_of(i) for i in self.rows if i.id in set(ids)]
 
-    def set_due(self, due: Mapping[int, datetime | None]) -> None:
+    def set_due(
+        self, due: Mapping[int, datetime | None], read_at: Mapping[int, int] | None = None
+    ) -> int:
+        written = 0
         for incident in self.rows:
-            if incident.id in due:
+            if incident.id in due and (
+                read_at is None or read_at[incident.id] == incident.version_id
+            ):
                 incident.due_at = due[incident.id]
+                written += 1
+        return written
+
+    def compact_tally(self) -> int:
+        return 0  # the counts are the database's triggers': none in memory
 
 
 class FakeOutbox:
