@@ -26,6 +26,11 @@ DEFAULTS: dict[str, Any] = {
     "INCIDENT_BRIDGE_QUEUE_NAME": "incident-bridge",
     # Seconds between polls of the incident system.
     "INCIDENT_BRIDGE_POLL_INTERVAL": 30,
+    # Seconds between screenings of new messages (the screen task, on the checks queue).
+    "INCIDENT_BRIDGE_SCREEN_INTERVAL": 30,
+    # Name of the rq queue of the tasks that read citizens' text (screening): workers can be
+    # given to it alone.
+    "INCIDENT_BRIDGE_CHECKS_QUEUE_NAME": "incident-bridge-checks",
     # Seconds between outbox pushes.
     "INCIDENT_BRIDGE_PUSH_INTERVAL": 10,
     # Seconds between deadline evaluations.
@@ -84,7 +89,9 @@ class Settings:
     incident_timeout: tuple[float, float]
     redis_url: str | None
     queue_name: str
+    checks_queue_name: str
     poll_interval: int
+    screen_interval: int
     push_interval: int
     deadline_interval: int
     run_jobs_in_process: bool

@@ -99,14 +99,18 @@ def set_password(login: str, password: str) -> None:
     if user is None:
         raise click.UsageError(f"Нет пользователя «{login}».")
     try:
-        directory.reset_password(uow, user.id, password, by=directory.CONSOLE, now=datetime.now(UTC))
+        directory.reset_password(
+            uow, user.id, password, by=directory.CONSOLE, now=datetime.now(UTC)
+        )
     except BridgeError as exc:
         raise click.ClickException(exc.user_message) from exc
     click.echo(f"Пароль пользователя {login} изменён; его сеансы завершены.")
 
 
 @click.command("recompute-deadlines")
-@click.option("--all", "every", is_flag=True, help="Every incident in work (after the profile changed).")
+@click.option(
+    "--all", "every", is_flag=True, help="Every incident in work (after the profile changed)."
+)
 @with_appcontext
 def recompute_deadlines(every: bool) -> None:
     """Recompute the stored nearest deadlines: those near or missing, or --all."""
@@ -121,7 +125,7 @@ def recompute_deadlines(every: bool) -> None:
 
 
 @click.command("run-jobs")
-@click.argument("names", nargs=-1, type=click.Choice(["poll", "push", "deadlines"]))
+@click.argument("names", nargs=-1, type=click.Choice(["poll", "screen", "push", "deadlines"]))
 @with_appcontext
 def run_jobs(names: tuple[str, ...]) -> None:
     """Run the sync tasks once, here and now (all of them unless named)."""
@@ -134,9 +138,17 @@ def run_jobs(names: tuple[str, ...]) -> None:
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @click.option("--simple", is_flag=True, help="Run jobs in the worker process (no fork).")
+@click.option(
+    "--queue",
+    "queues",
+    multiple=True,
+    type=click.Choice(["main", "checks"]),
+    help="Only these queues (repeatable): main = poll, push, deadlines; checks = screening. "
+    "Default: both, main first.",
+)
 @with_appcontext
-def worker(burst: bool, simple: bool) -> None:
-    """Run an rq worker for the bridge's queue (needs INCIDENT_BRIDGE_REDIS_URL)."""
+def worker(burst: bool, simple: bool, queues: tuple[str, ...]) -> None:
+    """Run an rq worker for the bridge's queues (needs INCIDENT_BRIDGE_REDIS_URL)."""
     from rq import SimpleWorker, Worker
 
     from incident_bridge.jobs.context import bind_app
@@ -148,18 +160,19 @@ def worker(burst: bool, simple: bool) -> None:
             "Не задан INCIDENT_BRIDGE_REDIS_URL: без Redis задачи идут внутри веб-процесса."
         )
     bind_app(current_app._get_current_object())  # type: ignore[attr-defined]
-    q = queue(settings)
+    names = {"main": settings.queue_name, "checks": settings.checks_queue_name}
+    listened = [queue(settings, names[q]) for q in (queues or ("main", "checks"))]
     cls = SimpleWorker if simple else Worker
-    cls([q], connection=q.connection).work(burst=burst)
+    cls(listened, connection=listened[0].connection).work(burst=burst)
 
 
 @click.command("cron")
 @with_appcontext
 def cron() -> None:
-    """Run rq's cron scheduler that enqueues poll, push and deadline tasks periodically."""
+    """Run rq's cron scheduler that enqueues poll, screen, push and deadline tasks periodically."""
     from rq.cron import CronScheduler
 
-    from incident_bridge.jobs.runner import JOB_TIMEOUT, intervals, queue
+    from incident_bridge.jobs.runner import JOB_TIMEOUT, intervals, queue, queue_name
     from incident_bridge.jobs.tasks import TASKS
 
     settings = bridge_state(current_app).settings
@@ -168,5 +181,7 @@ def cron() -> None:
     q = queue(settings)
     scheduler = CronScheduler(connection=q.connection)
     for name, every in intervals(settings).items():
-        scheduler.register(TASKS[name], q.name, interval=every, job_timeout=JOB_TIMEOUT)
+        scheduler.register(
+            TASKS[name], queue_name(settings, name), interval=every, job_timeout=JOB_TIMEOUT
+        )
     scheduler.start()

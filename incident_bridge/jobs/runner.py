@@ -21,18 +21,29 @@ JOB_TIMEOUT = 300
 RETRY = Retry(max=3, interval=[10, 30, 60])
 
 
+#: Tasks that read citizens' text (CPU-bound): on a queue of their own, so that workers
+#: can be given to them alone (``bridge worker --queue checks``).
+CHECK_TASKS = frozenset({"screen"})
+
+
 def intervals(settings: Any) -> dict[str, int]:
     """Seconds between runs of each task."""
     return {
         "poll": settings.poll_interval,
+        "screen": settings.screen_interval,
         "push": settings.push_interval,
         "deadlines": settings.deadline_interval,
     }
 
 
-def queue(settings: Any) -> Queue:
-    """The bridge's rq queue on the configured Redis."""
-    return Queue(settings.queue_name, connection=Redis.from_url(settings.redis_url))
+def queue_name(settings: Any, task: str | None = None) -> str:
+    """The rq queue of ``task``: the checks queue for the text checks, else the main one."""
+    return settings.checks_queue_name if task in CHECK_TASKS else settings.queue_name
+
+
+def queue(settings: Any, name: str | None = None) -> Queue:
+    """An rq queue of the bridge's on the configured Redis (the main one by default)."""
+    return Queue(name or settings.queue_name, connection=Redis.from_url(settings.redis_url))
 
 
 def enqueue(settings: Any, name: str, *, now: float | None = None) -> str | None:
@@ -40,7 +51,7 @@ def enqueue(settings: Any, name: str, *, now: float | None = None) -> str | None
     bucket = int((now or time.time()) // max(1, intervals(settings)[name]))
     job_id = f"incident-bridge-{name}-{bucket}"
     try:
-        queue(settings).enqueue(
+        queue(settings, queue_name(settings, name)).enqueue(
             TASKS[name],
             job_id=job_id,
             unique=True,
@@ -81,9 +92,9 @@ class InProcessScheduler:
             self._thread.join(timeout=10)
 
     def kick(self) -> None:
-        """Run the push and poll tasks soon (after a reply is approved, say)."""
-        self._last.pop("push", None)
-        self._last.pop("poll", None)
+        """Run the push, poll and screen tasks soon (after a reply is approved, say)."""
+        for name in ("push", "poll", "screen"):
+            self._last.pop(name, None)
         self._kick.set()
 
     def run_due(self) -> None:

@@ -63,17 +63,28 @@ def poll_incidents() -> dict[str, Any]:
                 settled = polling.retry_quarantine(
                     state.unit_of_work(), state.context, system, _now()
                 )
-            # The new messages' screening, once their pages are stored (one screener at a time).
-            with _recorded(state, "screen"):
-                screened = screening.screen_pending(state.unit_of_work(), state.context, _now())
         return {
             "quarantine_settled": settled,
-            "screened": screened,
             "created": result.created,
             "updated": result.updated,
             "stale": result.stale,
             "quarantined": result.quarantined,
         }
+
+
+def screen_messages() -> dict[str, Any]:
+    """Screen the stored messages not screened yet (the checks queue's task)."""
+    with task_context() as state:
+        # On PostgreSQL each batch is claimed SKIP LOCKED: screeners run side by side.
+        parallel = state.db.engine.dialect.name == "postgresql"
+        with exclusive(state, "screen", shared=parallel) as renew:
+            if renew is None:
+                return {"skipped": "another screener is running"}
+            with _recorded(state, "screen"):
+                screened = screening.screen_pending(
+                    state.unit_of_work(), state.context, _now(), heartbeat=renew
+                )
+        return {"screened": screened}
 
 
 def push_outbox() -> dict[str, Any]:
@@ -117,6 +128,7 @@ def evaluate_deadlines() -> dict[str, Any]:
 
 TASKS = {
     "poll": poll_incidents,
+    "screen": screen_messages,
     "push": push_outbox,
     "deadlines": evaluate_deadlines,
 }

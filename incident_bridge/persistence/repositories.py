@@ -129,9 +129,16 @@ class SqlAlchemyIncidents:
         return {external_id: ident for external_id, ident in self.session.execute(kept)}
 
     def unscreened(self, limit: int) -> list[Incident]:
-        """Messages the screening has not read yet, oldest first."""
+        """Messages the screening has not read yet, oldest first, claimed for this transaction.
+
+        On PostgreSQL they are locked ``FOR UPDATE SKIP LOCKED``: a screener running at the
+        same time takes the next ones instead of waiting or reading them twice.
+        """
         query = select(Incident).where(Incident.screening.is_(None)).order_by(Incident.id)
-        return list(self.session.scalars(query.limit(limit)))
+        query = query.limit(limit)
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=Incident)
+        return list(self.session.scalars(query))
 
     def in_work_ids(self, due_within: tuple[datetime, datetime] | None = None) -> list[int]:
         """Ids of the incidents not yet closed, redirected or excluded, oldest first.

@@ -1,11 +1,14 @@
 """Screening of incoming messages (proposes exclusion; a person decides), right after they arrive.
 
-The poll stores a page of new messages at once and leaves their screening to this
-step, which the poll job runs next: storing is not held up by reading every text.
+The poll stores a page of new messages at once and leaves their screening to the
+``screen`` job, on a queue of its own: storing is not held up by reading every text,
+and on PostgreSQL several screeners share the work (each batch claimed with
+``SKIP LOCKED``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from incident_bridge.domain.events import EventKind
@@ -35,8 +38,19 @@ def screen_incident(uow: UnitOfWork, ctx: Context, incident: Incident, now: date
         )
 
 
-def screen_pending(uow: UnitOfWork, ctx: Context, now: datetime, *, batch: int = BATCH) -> int:
-    """Screen every message not screened yet, in batches; return how many."""
+def screen_pending(
+    uow: UnitOfWork,
+    ctx: Context,
+    now: datetime,
+    *,
+    batch: int = BATCH,
+    heartbeat: Callable[[], object] | None = None,
+) -> int:
+    """Screen every message not screened yet, a batch per transaction; return how many.
+
+    Each batch is claimed (PostgreSQL: ``FOR UPDATE SKIP LOCKED``), so screeners running
+    at once take different messages; ``heartbeat`` is called after every batch.
+    """
     done = 0
     while True:
         with uow:
@@ -44,5 +58,7 @@ def screen_pending(uow: UnitOfWork, ctx: Context, now: datetime, *, batch: int =
             for incident in waiting:
                 screen_incident(uow, ctx, incident, now)
         done += len(waiting)
+        if heartbeat is not None:
+            heartbeat()
         if len(waiting) < batch:
             return done

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from adapters import HttpIncidentSystem
-from incident_bridge.jobs.tasks import poll_incidents
+from incident_bridge.jobs.tasks import poll_incidents, screen_messages
 from incident_bridge.persistence.models import Incident, JobHealth, QuarantinedRecord, SyncState
 
 # (what, fields injected through the mock's control API, the field the reason names)
@@ -86,6 +86,20 @@ def test_the_job_stays_healthy_and_time_is_recorded(bridge: Any, mock: Any) -> N
     before = datetime.now(UTC)
     _run(bridge)
     jobs = {h.job: h for h in _rows(bridge, JobHealth)}
-    assert set(jobs) == {"poll", "screen"}  # screening runs after the pages are stored
+    assert set(jobs) == {"poll"}  # screening is the checks queue's task, not the poll's
     health = jobs["poll"]
     assert health.last_success_at is not None and health.last_success_at >= before
+
+
+def test_the_screen_task_reads_what_the_poll_stored_and_is_recorded(bridge: Any, mock: Any) -> None:
+    mock.post("/incidents", {"id": "SCR-1", "text": "Я тебя убью, если яму не заделают."})
+    stored = _run(bridge)["created"]
+    assert all(i.screening is None for i in _rows(bridge, Incident))  # stored, not yet read
+    with bridge.app_context():
+        assert screen_messages() == {"screened": stored}
+        assert screen_messages() == {"screened": 0}  # nothing read twice
+    rows = {i.external_id: i for i in _rows(bridge, Incident)}
+    assert all(i.screening is not None for i in rows.values())
+    assert rows["SCR-1"].screening["excluded"] is True
+    screen = {h.job: h for h in _rows(bridge, JobHealth)}["screen"]
+    assert screen.consecutive_failures == 0 and screen.last_success_at is not None
