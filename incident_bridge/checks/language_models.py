@@ -69,17 +69,21 @@ class LanguageModels:
     def _load_navec(self) -> Any:
         from navec import Navec
 
-        return Navec.load(self._path(_NAVEC))
+        navec = Navec.load(self._path(_NAVEC))
+        navec.vocab.counts = None  # corpus frequencies: nothing here reads them
+        return navec
 
     def _load_ner(self) -> Any:
         from slovnet import NER
 
-        return NER.load(self._path(_NER)).navec(self._navec.get())
+        navec = self._navec.get()
+        return _sharing_words(NER.load(self._path(_NER)).navec(navec), navec)
 
     def _load_syntax(self) -> Any:
         from slovnet import Syntax
 
-        return Syntax.load(self._path(_SYNTAX)).navec(self._navec.get())
+        navec = self._navec.get()
+        return _sharing_words(Syntax.load(self._path(_SYNTAX)).navec(navec), navec)
 
     def load(self) -> None:
         """Load every model now (a worker's warm-up)."""
@@ -132,3 +136,17 @@ class LanguageModels:
         dot = sum(x * y for x, y in zip(va, vb, strict=True))
         norm = math.sqrt(sum(x * x for x in va)) * math.sqrt(sum(y * y for y in vb))
         return dot / norm if norm else None
+
+
+def _sharing_words(model: Any, navec: Any) -> Any:
+    """``model`` with its word vocabulary replaced by navec's own, when they are the same.
+
+    Each slovnet model ships its own copy of navec's 250,000 words (a list and a dict,
+    ~45 MB each); a worker that loads both models and navec would hold three. They are
+    checked to be the very same list first, so a model with other words keeps its own.
+    """
+    words = model.infer.encoder.words_vocab
+    own = navec.vocab
+    if words.items == own.words and (words.unk_id, words.pad_id) == (own.unk_id, own.pad_id):
+        words.items, words.item_ids = own.words, own.word_ids
+    return model

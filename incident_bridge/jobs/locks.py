@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
-from redis import Redis
 from redis.exceptions import LockNotOwnedError
 
 from incident_bridge.persistence.leases import DatabaseLease
+from incident_bridge.redis_url import connect
 from incident_bridge.state import BridgeState
 
 
@@ -32,7 +32,7 @@ def exclusive(
     settings = state.settings
     key = f"{settings.queue_name}-lock-{name}"
     if settings.redis_url:
-        lock = Redis.from_url(settings.redis_url).lock(
+        lock = connect(settings.redis_url).lock(
             key, timeout=settings.lock_timeout, blocking=False
         )
         if not lock.acquire(blocking=False):

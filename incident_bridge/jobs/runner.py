@@ -8,12 +8,12 @@ import time
 from typing import Any
 
 from flask import Flask
-from redis import Redis
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
 
 from incident_bridge.jobs.context import bind_app
 from incident_bridge.jobs.tasks import TASKS
+from incident_bridge.redis_url import connect
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def queue_name(settings: Any, task: str | None = None) -> str:
 
 def queue(settings: Any, name: str | None = None) -> Queue:
     """An rq queue of the bridge's on the configured Redis (the main one by default)."""
-    return Queue(name or settings.queue_name, connection=Redis.from_url(settings.redis_url))
+    return Queue(name or settings.queue_name, connection=connect(settings.redis_url))
 
 
 def enqueue(settings: Any, name: str, *, now: float | None = None) -> str | None:
@@ -123,7 +123,7 @@ def queue_health(settings: Any) -> dict[str, Any]:
     """Probe the job queue: in-process needs nothing; rq needs Redis to answer."""
     if not settings.redis_url:
         return {"mode": "in-process"}
-    connection = Redis.from_url(settings.redis_url, socket_connect_timeout=2)
+    connection = connect(settings.redis_url, socket_connect_timeout=2)
     connection.ping()
     q = Queue(settings.queue_name, connection=connection)
     return {"mode": "rq", "queued": q.count, "failed": q.failed_job_registry.count}

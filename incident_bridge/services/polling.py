@@ -26,7 +26,9 @@ from incident_bridge.services.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 DEFAULT_SYSTEM = "incident"
-RECHECK_WINDOW = 20
+# Records re-read per call when an unreadable record's page is read again: a fifth of a
+# poll page, so a page of 500 is re-read in five calls (each call may meet a fault).
+RECHECK_WINDOW = 100
 MAX_ERRORS_PER_RUN = 5
 
 

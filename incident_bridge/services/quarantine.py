@@ -37,7 +37,7 @@ def quarantine(
     """Keep a record that failed validation, with its raw payload and the reason.
 
     A record already waiting in quarantine (the same incident, or for a record
-    with no readable id the same page, or the same row of the same file) is
+    with no readable id the same page and only that, or the same row of the same file) is
     refreshed instead of added again, so re-reads (the overlap window, retries,
     an import run twice) do not pile up copies. A record a person dismissed comes
     back only if it changed.
@@ -47,8 +47,11 @@ def quarantine(
     if rejected.external_id is not None:
         existing = uow.quarantine.waiting_for_incident(source, rejected.external_id)
     elif page_cursor is not None:
+        # An unreadable record is known only by its page: garbage repeats from page to
+        # page («42», null), so the same payload elsewhere says nothing about this one.
         existing = uow.quarantine.waiting_for_page(source, page_cursor)
-    same = uow.quarantine.latest_with_raw(source, raw)
+    by_page = rejected.external_id is None and page_cursor is not None
+    same = None if by_page else uow.quarantine.latest_with_raw(source, raw)
     if existing is None and same is not None and same.resolution != SETTLED:
         if same.resolution == DISMISSED:
             return  # set aside by a person, and nothing about it changed

@@ -27,6 +27,7 @@ from limits import parse
 
 from incident_bridge.config import Settings
 from incident_bridge.persistence.models import User
+from incident_bridge.redis_url import limiter_storage
 
 
 class LoginThrottle:
@@ -72,10 +73,12 @@ def install(app: Flask, settings: Settings, db: SQLAlchemy) -> LoginThrottle:
     if "csrf" not in app.extensions:
         CSRFProtect(app)
         app.register_error_handler(CSRFError, _stale_form)
+    storage_uri, storage_options = limiter_storage(settings.redis_url)
     limiter = Limiter(
         key_func=get_remote_address,
         app=app,
-        storage_uri=settings.redis_url or "memory://",
+        storage_uri=storage_uri,
+        storage_options=storage_options,
         strategy="moving-window",
         key_prefix=f"{settings.queue_name}-login",
         default_limits=[],

@@ -90,3 +90,15 @@ def test_the_draft_checker_gives_the_spelling_check_its_models(checker: DraftChe
     draft = "Здравствуйте! Парголово получит новую остановку в 2025 году."
     report = checker.check("Когда будет остановка?", draft, blocking={Check.SPELLING})
     assert report.spelling.errors == []
+
+
+def test_the_models_share_one_copy_of_navecs_words_and_still_read_them(
+    models: LanguageModels,
+) -> None:
+    """Named entities and syntax each ship navec's 250,000 words: a worker keeps one copy."""
+    models.load()
+    navec = models._navec.get()
+    for model in (models._ner.get(), models._syntax.get()):
+        assert model.infer.encoder.words_vocab.item_ids is navec.vocab.word_ids
+    assert [e.kind for e in models.entities("Администрация города Ельца ответила Ивану Петрову.")]
+    assert models.similarity("дорога", "улица") is not None

@@ -206,6 +206,23 @@ def test_an_unreadable_record_waits_once_per_page(
     assert (record.page_cursor, record.page_span) == ("p-1", 2)
 
 
+def test_the_same_garbage_on_two_pages_waits_for_each_page(
+    uow: FakeUnitOfWork, ctx: Context, now: datetime
+) -> None:
+    """Unreadable records carry no id, and garbage repeats («42», null): a record of page
+    p-2 that looks like one of p-1 is still its own page's, or p-2 is never read again."""
+    garbage = RejectedRecord(None, "42", "record is not a JSON object")
+    store(uow, ctx, now, make_card(), rejected=(garbage,), page_cursor="p-1")
+    store(uow, ctx, now, make_card(), rejected=(garbage,), page_cursor="p-2")
+    waiting = sorted((r.page_cursor, r.page_span) for r in uow.quarantine.rows)
+    assert waiting == [("p-1", 2), ("p-2", 2)]
+    # Read again from p-1 and settled, that page's record leaves p-2's waiting.
+    first = next(r for r in uow.quarantine.rows if r.page_cursor == "p-1")
+    first.resolved_at, first.resolution = now, "settled"
+    store(uow, ctx, now, rejected=(garbage,), page_cursor="p-3")
+    assert {r.page_cursor for r in uow.quarantine.rows if r.resolved_at is None} == {"p-2", "p-3"}
+
+
 @dataclass
 class ScriptedSystem:
     """An incident system that serves a fixed script of pages and failures, recording cursors."""
