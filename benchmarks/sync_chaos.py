@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from _common import free_port
 from redis import Redis
 from sqlalchemy import create_engine, text
 
@@ -60,12 +60,6 @@ FAULTS = {
         "timeout_rate": 0.06, "timeout_seconds": 3.0, "token_expired_rate": 0.06, "after_effect": True,
     },
 }  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def log(message: str) -> None:

@@ -61,15 +61,20 @@ class BridgeState:
         """A unit of work on this app context's session: what the use cases take."""
         return SqlAlchemyUnitOfWork(self.session())
 
+    @property
+    def concurrent_writers(self) -> bool:
+        """Whether the database lets writers work side by side on rows they claim
+        (PostgreSQL's ``FOR UPDATE SKIP LOCKED``); SQLite has one writer at a time."""
+        return bool(self.db.engine.dialect.name == "postgresql")
+
     @contextmanager
     def side_unit_of_work(self) -> Iterator[SqlAlchemyUnitOfWork | None]:
         """A unit of work on a connection of its own, for one other thread of this task
-        (the deadlines job's writer); None on SQLite, which has one writer at a time."""
-        engine = self.db.engine
-        if engine.dialect.name != "postgresql":
+        (the deadlines job's writer); None without concurrent writers (SQLite)."""
+        if not self.concurrent_writers:
             yield None
             return
-        session = Session(engine)
+        session = Session(self.db.engine)
         try:
             yield SqlAlchemyUnitOfWork(session)
         finally:

@@ -29,10 +29,10 @@ working-time clock, plain minutes for a calendar one; negative when overdue.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar, cast
 
 from incident_bridge.domain.events import EventKind, HistoryEvent
 from incident_bridge.domain.model import DraftKind, Importance
@@ -40,6 +40,8 @@ from incident_bridge.domain.regulations import Basis, ClockRule, Profile, Term, 
 from incident_bridge.domain.workflow import Role, Status
 from incident_bridge.domain.worktime import TimeAxis, WorkCalendar
 
+S = TypeVar("S")
+R = TypeVar("R")
 
 class ClockStatus(enum.StrEnum):
     """Where a clock stands."""
@@ -135,28 +137,35 @@ class _Compiled:
     cancels: _Triggers
 
 
-#: Rules are immutable and few (a handful per profile): each is compiled once.
-_COMPILED: dict[int, tuple[ClockRule, _Compiled]] = {}
+#: What is derived once from an immutable rule or profile (they are few, and live as
+#: long as the process): keyed by the builder and the object's identity.
+_DERIVED: dict[tuple[Callable[[Any], Any], int], tuple[object, Any]] = {}
 
 
-def _compiled(rule: ClockRule) -> _Compiled:
-    known = _COMPILED.get(id(rule))
-    if known is not None and known[0] is rule:
-        return known[1]
-    compiled = _Compiled(
+def _once(build: Callable[[S], R], source: S) -> R:
+    """``build(source)``, computed once per ``source`` object."""
+    key = (build, id(source))
+    known = _DERIVED.get(key)
+    if known is not None and known[0] is source:
+        return cast(R, known[1])
+    value = build(source)
+    _DERIVED[key] = (source, value)
+    return value
+
+
+def _compile(rule: ClockRule) -> _Compiled:
+    return _Compiled(
         *(
             _Triggers.of(t)
             for t in (rule.starts, rule.stops, rule.pauses, rule.resumes, rule.cancels)
         )
     )
-    _COMPILED[id(rule)] = (rule, compiled)
-    return compiled
 
 
 def _replay(
     rule: ClockRule, term: Term, events: Sequence[HistoryEvent], calendar: WorkCalendar
 ) -> _Run | None:
-    triggers = _compiled(rule)
+    triggers = _once(_compile, rule)
     starts_any, starts_pairs = triggers.starts.any_draft, triggers.starts.pairs
     run: _Run | None = None
     for event in events:
@@ -218,18 +227,10 @@ class _Evaluated(NamedTuple):
     axis: TimeAxis
 
 
-#: Per profile: its clocks, those others are relative to first, and the names they refer to.
-_ORDERS: dict[int, tuple[Profile, tuple[ClockRule, ...], frozenset[str]]] = {}
-
-
 def _order(profile: Profile) -> tuple[tuple[ClockRule, ...], frozenset[str]]:
-    known = _ORDERS.get(id(profile))
-    if known is not None and known[0] is profile:
-        return known[1], known[2]
+    """The profile's clocks, those others are relative to first, and the names they refer to."""
     rules = tuple(sorted(profile.clocks.values(), key=lambda r: r.before is not None))
-    referred = frozenset(r.before for r in rules if r.before is not None)
-    _ORDERS[id(profile)] = (profile, rules, referred)
-    return rules, referred
+    return rules, frozenset(r.before for r in rules if r.before is not None)
 
 
 def _evaluate(
@@ -250,7 +251,7 @@ def _evaluate(
     history = sorted((e for e in events if e.at <= now), key=lambda e: e.at)
     active = active_tracks(history, tracks)
     dues: dict[str, tuple[datetime | None, bool]] = {}
-    rules, referred = _order(profile)
+    rules, referred = _once(_order, profile)
     for rule in rules:
         term, track = rule.term_for(active)
         axis = _axis(calendar, term)

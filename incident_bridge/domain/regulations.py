@@ -11,6 +11,7 @@ Profiles are loaded from TOML files by ``profile_loader``.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -93,8 +94,12 @@ class Trigger:
         return f"{self.kind}:{self.draft_kind}" if self.draft_kind else str(self.kind)
 
 
-#: Terms are few and their durations asked for on every replay of a clock.
-_DURATIONS: dict[tuple[float, Unit], timedelta] = {}
+@functools.cache
+def _duration(amount: float, unit: Unit) -> timedelta:
+    """Terms are few and their durations asked for on every replay of a clock."""
+    if unit is Unit.WORKING_DAYS:
+        raise InvalidInput("a term in working days has no fixed duration")
+    return timedelta(minutes=amount * (60 if unit is Unit.HOURS else 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +113,7 @@ class Term:
     @property
     def duration(self) -> timedelta:
         """The term as a duration (minutes and hours only)."""
-        known = _DURATIONS.get((self.amount, self.unit))
-        if known is not None:
-            return known
-        if self.unit is Unit.WORKING_DAYS:
-            raise InvalidInput("a term in working days has no fixed duration")
-        duration = timedelta(minutes=self.amount * (60 if self.unit is Unit.HOURS else 1))
-        _DURATIONS[(self.amount, self.unit)] = duration
-        return duration
+        return _duration(self.amount, self.unit)
 
     def describe(self) -> str:
         """Russian wording, e.g. «8 раб. ч» or «30 мин» (calendar time)."""

@@ -76,8 +76,7 @@ def screen_messages() -> dict[str, Any]:
     """Screen the stored messages not screened yet (the checks queue's task)."""
     with task_context() as state:
         # On PostgreSQL each batch is claimed SKIP LOCKED: screeners run side by side.
-        parallel = state.db.engine.dialect.name == "postgresql"
-        with exclusive(state, "screen", shared=parallel) as renew:
+        with exclusive(state, "screen", shared=state.concurrent_writers) as renew:
             if renew is None:
                 return {"skipped": "another screener is running"}
             with _recorded(state, "screen"):
@@ -95,8 +94,7 @@ def push_outbox() -> dict[str, Any]:
             return {"skipped": "no incident system configured"}
         # On PostgreSQL rows are claimed FOR UPDATE SKIP LOCKED: pushers run side by side.
         # SQLite cannot skip locked rows, so there one pusher runs at a time.
-        parallel = state.db.engine.dialect.name == "postgresql"
-        with exclusive(state, "push", shared=parallel) as renew:
+        with exclusive(state, "push", shared=state.concurrent_writers) as renew:
             if renew is None:
                 return {"skipped": "another pusher is running"}
             with _recorded(state, "push"):

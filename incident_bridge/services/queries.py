@@ -255,7 +255,7 @@ def _counts(
         return StateCounts({status: count for status, count in session.execute(by_state)})
     tally = IncidentTally
     query = select(tally.status, func.sum(tally.n)).group_by(tally.status)
-    subdivision_id = actor.subdivision_id if actor.role == Role.EXECUTOR else flt.subdivision_id
+    subdivision_id = _subdivision(actor, flt)
     if subdivision_id:
         query = query.where(tally.subdivision_id == subdivision_id)
     if flt.platform:
@@ -263,18 +263,21 @@ def _counts(
     return StateCounts({Status(status): int(n) for status, n in session.execute(query) if n})
 
 
+def _subdivision(actor: Actor, flt: QueueFilter) -> int | None:
+    """The subdivision the view is limited to: an executor's own, else the one asked for."""
+    return actor.subdivision_id if actor.role == Role.EXECUTOR else flt.subdivision_id
+
+
 def _conditions(session: Session, actor: Actor, flt: QueueFilter) -> list[ColumnElement[bool]]:
     """Every filter but the state's: the counts per state are taken under these."""
     conditions: list[ColumnElement[bool]] = []
-    if actor.role == Role.EXECUTOR:
-        if actor.subdivision_id is None:
-            conditions.append(false())
-        else:
-            conditions.append(Incident.subdivision_id == actor.subdivision_id)
-        if flt.mine and actor.user_id is not None:
-            conditions.append(_current_draft_by(actor.user_id))
-    elif flt.subdivision_id:
-        conditions.append(Incident.subdivision_id == flt.subdivision_id)
+    subdivision_id = _subdivision(actor, flt)
+    if actor.role == Role.EXECUTOR and subdivision_id is None:
+        conditions.append(false())  # an executor of no subdivision sees nothing
+    elif subdivision_id:
+        conditions.append(Incident.subdivision_id == subdivision_id)
+    if actor.role == Role.EXECUTOR and flt.mine and actor.user_id is not None:
+        conditions.append(_current_draft_by(actor.user_id))
     if flt.platform:
         conditions.append(Incident.platform == flt.platform)
     if flt.q:

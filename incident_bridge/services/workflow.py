@@ -261,8 +261,7 @@ def edit_draft(
     if not text.strip():
         raise IllegalTransition("Проект ответа пуст.")
     with _changing(uow, ctx, incident_id, expected_version, now) as incident:
-        if not may_take(actor.role, Action.APPROVE, ctx.profile.performers):
-            raise PermissionDenied("Исправить проект может только тот, кто его одобряет.")
+        _may_correct(actor, ctx)
         draft = _submitted_draft(incident)
         if text == draft.text:
             return draft
@@ -297,8 +296,7 @@ def fix_draft_typography(
     """
     with uow:
         incident = load(uow, incident_id, expected_version)
-        if not may_take(actor.role, Action.APPROVE, ctx.profile.performers):
-            raise PermissionDenied("Исправить проект может только тот, кто его одобряет.")
+        _may_correct(actor, ctx)
         text = _submitted_draft(incident).text
         fixed = fix_typography(text)
         if fixed == text:
@@ -306,6 +304,12 @@ def fix_draft_typography(
         return edit_draft(
             uow, ctx, incident_id, actor, fixed, now=now, expected_version=expected_version
         )
+
+
+def _may_correct(actor: Actor, ctx: Context) -> None:
+    """Who corrects a draft on review is who approves it under the regulation."""
+    if not may_take(actor.role, Action.APPROVE, ctx.profile.performers):
+        raise PermissionDenied("Исправить проект может только тот, кто его одобряет.")
 
 
 def return_for_rework(

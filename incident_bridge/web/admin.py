@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -34,6 +34,7 @@ from incident_bridge.web.helpers import (
     COORDINATORS,
     act,
     actor,
+    back_with_errors,
     ctx,
     now,
     page_blueprint,
@@ -133,8 +134,7 @@ def add_user() -> Any:
     form = _user_form()
     back = url_for("incident_bridge_admin.index")
     if not form.validate_on_submit():
-        flash("; ".join(", ".join(m) for m in form.errors.values()), "error")
-        return redirect(back)
+        return back_with_errors(form, back)
     return act(
         back,
         lambda: directory.create_user(
@@ -175,8 +175,7 @@ def change_role() -> Any:
     form = _with_subdivisions(RoleForm())
     back = url_for("incident_bridge_admin.index")
     if not form.validate_on_submit():
-        flash("; ".join(", ".join(m) for m in form.errors.values()), "error")
-        return redirect(back)
+        return back_with_errors(form, back)
     return act(
         back,
         lambda: directory.change_role(
@@ -194,8 +193,7 @@ def reset_password() -> Any:
     form = PasswordResetForm()
     back = url_for("incident_bridge_admin.index")
     if not form.validate_on_submit():
-        flash("; ".join(", ".join(m) for m in form.errors.values()), "error")
-        return redirect(back)
+        return back_with_errors(form, back)
     return act(
         back,
         lambda: directory.reset_password(

@@ -12,7 +12,15 @@ from incident_bridge.domain.workflow import Role
 from incident_bridge.domain.worktime import OverrideKind
 from incident_bridge.services import calendar_admin
 from incident_bridge.web.forms import OverrideForm, RevokeForm, choices
-from incident_bridge.web.helpers import act, ctx, now, page_blueprint, roles_required, uow
+from incident_bridge.web.helpers import (
+    act,
+    back_with_errors,
+    ctx,
+    now,
+    page_blueprint,
+    roles_required,
+    uow,
+)
 
 PREFIX = "/admin/calendar"
 bp = page_blueprint("incident_bridge_calendar", __name__)
@@ -58,10 +66,7 @@ def add() -> Any:
         "incident_bridge_calendar.index", year=form.day.data.year if form.day.data else None
     )
     if not form.validate_on_submit():
-        from flask import flash
-
-        flash("; ".join(", ".join(m) for m in form.errors.values()), "error")
-        return redirect(back)
+        return back_with_errors(form, back)
     hours = [h.strip() for h in (form.hours.data or "").split(",") if h.strip()]
     return act(
         back,

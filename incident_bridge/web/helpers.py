@@ -91,6 +91,16 @@ def client_address() -> str:
     return request.remote_addr or "—"
 
 
+def back_with_errors(form: Any, back: str) -> Any:
+    """A form that did not validate: its errors in Russian, one flash, and back to ``back``."""
+    if "csrf_token" in form.errors:
+        message = "Форма устарела или отправлена не с этой страницы. Обновите страницу."
+    else:
+        message = "; ".join(", ".join(messages) for messages in form.errors.values())
+    flash(message, "error")
+    return redirect(back)
+
+
 def act(back: str, operation: Callable[[], Any], success: str) -> Any:
     """Run a use case; flash its result or its error in Russian, and go back to ``back``."""
     try:

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from incident_bridge.checks.typography import fix_typography as fixed_typography
 from incident_bridge.domain.model import DraftKind
-from incident_bridge.domain.workflow import DraftState, Role, Status, allowed_actions
+from incident_bridge.domain.workflow import Action, DraftState, Role, Status, allowed_actions
 from incident_bridge.persistence.models import Incident
 from incident_bridge.services import checks, deadlines, outbox, queries, routing, workflow
 from incident_bridge.web.draft_checks import review_context
@@ -101,7 +101,7 @@ def show(incident_id: int) -> Any:
     if draft is not None and draft.state is DraftState.SUBMITTED:
         report = checks.review(uow(), ctx(), incident, draft.text, draft.kind)
         review = review_context(report, draft.text)
-        if any(action.value == "approve" for action in actions):
+        if Action.APPROVE in actions:
             review["typography_fix_form"] = VersionedForm(version=incident.version_id)
     return render_template(
         "incident_bridge/incident.html",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_login import current_user
 
 from incident_bridge.domain.workflow import Role
@@ -15,7 +15,15 @@ from incident_bridge.web.forms import (
     TopicRouteRemoveForm,
     choices,
 )
-from incident_bridge.web.helpers import act, now, page_blueprint, roles_required, session, uow
+from incident_bridge.web.helpers import (
+    act,
+    back_with_errors,
+    now,
+    page_blueprint,
+    roles_required,
+    session,
+    uow,
+)
 
 PREFIX = "/admin/topics"
 bp = page_blueprint("incident_bridge_topics", __name__)
@@ -49,8 +57,7 @@ def add() -> Any:
     form = _form()
     back = url_for("incident_bridge_topics.index")
     if not form.validate_on_submit():
-        flash(_errors(form), "error")
-        return redirect(back)
+        return back_with_errors(form, back)
     topic = form.topic.data or ""
     return act(
         back,
@@ -72,16 +79,9 @@ def remove(route_id: int) -> Any:
     form = TopicRouteRemoveForm()
     back = url_for("incident_bridge_topics.index")
     if not form.validate_on_submit():
-        flash(_errors(form), "error")
-        return redirect(back)
+        return back_with_errors(form, back)
     return act(
         back,
         lambda: routing.remove_topic_route(uow(), route_id, by=current_user.full_name),
         "Правило удалено.",
     )
-
-
-def _errors(form: Any) -> str:
-    if "csrf_token" in form.errors:
-        return "Форма устарела или отправлена не с этой страницы. Обновите страницу."
-    return "; ".join(", ".join(messages) for messages in form.errors.values())

@@ -15,6 +15,7 @@ from incident_bridge.domain.workflow import Status
 from incident_bridge.persistence.models import Draft, IncidentEvent
 from tests.functional.conftest import Browser
 from tests.functional.test_pages import _incident, _status, _version
+from tests.functional.test_review_page import _routed_with_draft as _submitted
 
 SLOPPY = "Здравствуйте,Иван! Яму у дома 12 на улице Ленина  заделаем до 5 ноября ."
 FIXED = "Здравствуйте, Иван! Яму у дома 12 на улице Ленина заделаем до 5 ноября."
@@ -34,20 +35,6 @@ def _routed(app: Any, fake_system: Any, people: Any, operator: Browser) -> tuple
         url,
         f"{url}/route",
         {"subdivision": people["roads"].id, "version": _version(operator.last_page)},
-    )
-    return incident, url
-
-
-def _submitted(
-    app: Any, fake_system: Any, people: Any, operator: Browser, executor: Browser, text: str
-) -> tuple[Any, str]:
-    incident, url = _routed(app, fake_system, people, operator)
-    executor.login("roads")
-    executor.get(url)
-    executor.submit(
-        url,
-        f"{url}/draft",
-        {"kind": "answer", "text": text, "submit": "1", "version": _version(executor.last_page)},
     )
     return incident, url
 

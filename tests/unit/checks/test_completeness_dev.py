@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from incident_bridge.checks.completeness import check_completeness
 from incident_bridge.checks.completeness_lexicon import groups_of
 from incident_bridge.checks.completeness_synonyms import THRESHOLD
 from incident_bridge.checks.language_models import LanguageModels
 from tests.conftest import shared_checker
 from tests.unit.checks.completeness_dev_cases import DEV_CASES, SYNONYM_PAIRS
+from tests.unit.checks.completeness_scoring import agreement
 
 # 38/39 at the change; the miss is a reply about another thing of the same topic group
 # («горка» asked, «скамейки» answered): the table groups them, nothing sets them apart.
@@ -16,12 +16,7 @@ MIN_DEV_ACCURACY = 0.95
 
 def test_development_cases() -> None:
     models: LanguageModels = shared_checker().models
-    agree = total = 0
-    for message, draft, expected in DEV_CASES:
-        got = [q.answered for q in check_completeness(message, draft, models=models).questions]
-        total += len(expected)
-        if len(got) == len(expected):
-            agree += sum(g == e for g, e in zip(got, expected, strict=True))
+    agree, total = agreement(DEV_CASES, models)
     print(f"development completeness accuracy: {agree}/{total} = {agree / total:.1%}")
     assert agree / total >= MIN_DEV_ACCURACY
 

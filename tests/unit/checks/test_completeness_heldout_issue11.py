@@ -10,9 +10,9 @@ replies that answer nothing or answer another matter. Tuning used
 
 from __future__ import annotations
 
-from incident_bridge.checks.completeness import check_completeness
 from incident_bridge.checks.language_models import LanguageModels
 from tests.conftest import shared_checker
+from tests.unit.checks.completeness_scoring import agreement
 
 # Measured once before the change (without models, as the check then was): 38/42 (90.5%).
 MIN_ACCURACY = 0.9
@@ -242,11 +242,6 @@ HELD_OUT: list[tuple[str, str, list[bool]]] = [
 
 def test_issue11_held_out_accuracy() -> None:
     models: LanguageModels = shared_checker().models
-    agree = total = 0
-    for message, draft, expected in HELD_OUT:
-        got = [q.answered for q in check_completeness(message, draft, models=models).questions]
-        total += len(expected)
-        if len(got) == len(expected):
-            agree += sum(g == e for g, e in zip(got, expected, strict=True))
+    agree, total = agreement(HELD_OUT, models)
     print(f"issue 11 held-out completeness accuracy: {agree}/{total} = {agree / total:.1%}")
     assert agree / total >= MIN_ACCURACY
