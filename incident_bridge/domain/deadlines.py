@@ -43,6 +43,7 @@ from incident_bridge.domain.worktime import TimeAxis, WorkCalendar
 S = TypeVar("S")
 R = TypeVar("R")
 
+
 class ClockStatus(enum.StrEnum):
     """Where a clock stands."""
 

@@ -26,18 +26,24 @@ from incident_bridge.domain.model import DraftKind
 from incident_bridge.domain.regulations import (
     CLOCK_NAMES,
     DEFAULT_PROFILE,
+    ORGANISATION_RULE,
     REGULATION_ROLES,
     Basis,
     ClockRule,
+    Combiner,
     CountsFrom,
     DueSoon,
     Exclusion,
+    Parts,
+    People,
     Profile,
+    Repeats,
     Step,
     Term,
     Trigger,
     Unit,
     Variant,
+    Watch,
 )
 from incident_bridge.domain.review import Check
 from incident_bridge.domain.workflow import PERSON_ACTIONS, Action, Role
@@ -96,7 +102,7 @@ DEFAULT_TRIGGERS: dict[str, dict[str, list[str]]] = {
 _ONCE_DEFAULT = frozenset({"total", "final_after_interim"})
 _TOP_FIELDS = {
     "title", "source", "timezone", "schedule", "due_soon", "clocks", "counts_from", "steps",
-    "blocking", "exclusion",
+    "blocking", "exclusion", "parts", "repeats", "people", "watch",
 }  # fmt: skip
 _CLOCK_FIELDS = {"amount", "unit", "basis", "who", "clause", "once", "before", "variants"}
 
@@ -330,6 +336,7 @@ def _build(name: str, data: Mapping[str, Any], where: str) -> Profile:
     due_soon = DueSoon(soon.get("fraction", (int, float), 0.2), soon.get("max_minutes", int, 60))
     clocks, absent = _clocks(f)
     blocking, blocking_clause = _blocking(f)
+    silent: dict[str, str] = {}
     return Profile(
         name=name,
         title=f.text("title"),
@@ -345,6 +352,11 @@ def _build(name: str, data: Mapping[str, Any], where: str) -> Profile:
         due_soon=due_soon,
         path=where,
         counts_from=_counts_from(f),
+        parts=_parts(f, silent),
+        repeats=_repeats(f),
+        people=_people(f),
+        watch=_watch(f, silent),
+        silent=silent,
     )
 
 
@@ -354,3 +366,83 @@ def _counts_from(f: _Fields) -> CountsFrom:
         return CountsFrom(value)
     except ValueError:
         raise f.fail("counts_from", f"one of {', '.join(CountsFrom)}") from None
+
+
+#: Said for an optional rule a profile does not mention at all.
+_NOT_IN_PROFILE = "профиль этого не предусматривает"
+
+
+def _absent(f: _Fields, key: str, silent: dict[str, str]) -> _Fields | None:
+    """The rule's fields, or None when the profile says ``absent = "why"`` or omits it."""
+    table = f.sub(key, required=False)
+    if not table.table or "absent" in table.table:
+        if table.table:
+            table.unknown({"absent"})
+        silent[key] = table.text("absent") if table.table else _NOT_IN_PROFILE
+        return None
+    return table
+
+
+def _parts(f: _Fields, silent: dict[str, str]) -> Parts | None:
+    table = _absent(f, "parts", silent)
+    if table is None:
+        return None
+    table.unknown({"clause", "assign", "combine", "publish_in_turn"})
+    names = table.get("combine", list)
+    try:
+        combiners = tuple(Combiner(n) for n in names)
+    except ValueError:
+        raise table.fail("combine", f"a list of {', '.join(Combiner)}") from None
+    if not combiners:
+        raise table.fail("combine", "name who writes the combined answer")
+    part = f.get("clocks", dict).get("part")
+    if not isinstance(part, dict) or "absent" in part:
+        raise table.fail("clause", "several bodies need the «part» clock")
+    return Parts(
+        clause=table.text("clause"),
+        assign=table.role("assign"),
+        combiners=combiners,
+        publish_in_turn=table.get("publish_in_turn", bool, False),
+    )
+
+
+def _repeats(f: _Fields) -> Repeats:
+    table = f.sub("repeats", required=False)
+    table.unknown({"clause", "absent", "window_days"})
+    window = table.get("window_days", int, 30)
+    if window <= 0:
+        raise table.fail("window_days", "must be positive")
+    clause = None if "absent" in table.table or not table.table else table.text("clause")
+    return Repeats(clause=clause, window_days=window)
+
+
+def _people(f: _Fields) -> People:
+    table = f.sub("people", required=False)
+    if not table.table:
+        return People(ORGANISATION_RULE, Role.OPERATOR)
+    table.unknown({"clause", "manage", "replace_within"})
+    within = table.get("replace_within", dict, None)
+    term = clause = None
+    if within is not None:
+        wf = table.sub("replace_within")
+        wf.unknown({"amount", "unit", "basis", "clause"})
+        term, clause = _term(wf), wf.text("clause")
+    return People(table.text("clause"), table.role("manage"), term, clause)
+
+
+def _watch(f: _Fields, silent: dict[str, str]) -> Watch | None:
+    table = _absent(f, "watch", silent)
+    if table is None:
+        return None
+    table.unknown({"clause", "register", "tick", "continuous", "every", "span"})
+    terms = {}
+    for key in ("continuous", "every", "span"):
+        sub = table.sub(key)
+        sub.unknown({"amount", "unit", "basis"})
+        terms[key] = _term(sub)
+    return Watch(
+        clause=table.text("clause"),
+        register=table.role("register"),
+        tick=table.role("tick"),
+        **terms,
+    )

@@ -208,6 +208,112 @@ class DueSoon:
         return min(self.fraction * term_minutes, self.max_minutes)
 
 
+class Combiner(enum.StrEnum):
+    """Who writes the combined answer when several bodies share a message."""
+
+    CURATOR = "curator"  # the coordinating body, from the parts it received
+    LAST = "last"  # the body whose part came last, from everyone's parts
+
+    @property
+    def label(self) -> str:
+        return COMBINER_LABELS[self]
+
+
+COMBINER_LABELS = {
+    Combiner.CURATOR: "Общий ответ готовит куратор",
+    Combiner.LAST: "Общий ответ готовит последний исполнитель",
+}
+
+
+class PartsMode(enum.StrEnum):
+    """How the bodies sharing a message work: one after another, or all at once."""
+
+    IN_ORDER = "in_order"
+    AT_ONCE = "at_once"
+
+    @property
+    def label(self) -> str:
+        return PARTS_MODE_LABELS[self]
+
+
+PARTS_MODE_LABELS = {
+    PartsMode.IN_ORDER: "по очереди, в порядке, заданном куратором",
+    PartsMode.AT_ONCE: "одновременно",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """Several bodies answering one message (Lipetsk 14, Leningrad 8.9, Sobolevo 17).
+
+    ``assign`` picks the bodies and how they work; ``combiners`` are who may write
+    the combined answer (the first is the default); ``publish_in_turn``: the parts
+    may be published one after another, with the assigning role's consent.
+    """
+
+    clause: str
+    assign: Role
+    combiners: tuple[Combiner, ...]
+    publish_in_turn: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Repeats:
+    """Repeat messages on a question already handled (Lipetsk 15, Leningrad 8.10, Sobolevo 18).
+
+    A repeat is found whatever the regulation says (same author, same place and topic
+    within ``window_days``, or a text quoting an earlier number) and linked both ways;
+    ``clause`` None means the regulation is silent, so a repeat is neither routed to
+    the earlier bodies by default nor held to report the measures taken.
+    """
+
+    clause: str | None
+    window_days: int = 30
+
+    @property
+    def route_to_earlier(self) -> bool:
+        """Whether a repeat goes by default to the bodies of the earlier message."""
+        return self.clause is not None
+
+    @property
+    def report_measures(self) -> bool:
+        """Whether the answer to a repeat must say what was done or how the matter stands."""
+        return self.clause is not None
+
+
+@dataclass(frozen=True, slots=True)
+class People:
+    """Bodies' executors standing in for each other (Lipetsk 5, Leningrad 6, Sobolevo 7).
+
+    ``manage`` records absences, stand-ins and the responsible officials (an admin may
+    stand in). ``replace_within``: how soon a body left without an active executor must
+    get one (Sobolevo: 3 calendar days), with its clause; None where the text sets none.
+    """
+
+    clause: str
+    manage: Role
+    replace_within: Term | None = None
+    replace_clause: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Watch:
+    """Watching the comments under the head's posts (Leningrad cl.7).
+
+    For ``continuous`` after a post is published the bodies in charge watch it
+    without a break; then they check it once every ``every`` (working time) until
+    ``span`` after the continuous watch ended. ``register`` records a post,
+    ``tick`` ticks a task off.
+    """
+
+    clause: str
+    register: Role
+    tick: Role
+    continuous: Term
+    every: Term
+    span: Term
+
+
 @dataclass(frozen=True, slots=True)
 class Profile:
     """A municipality's regulation: zone, schedule, clocks, steps, checks and exclusion."""
@@ -226,6 +332,12 @@ class Profile:
     due_soon: DueSoon = DueSoon()
     path: str = ""
     counts_from: CountsFrom = CountsFrom.CREATION
+    parts: Parts | None = None
+    repeats: Repeats = Repeats(None)
+    people: People = People(ORGANISATION_RULE, Role.OPERATOR)
+    watch: Watch | None = None
+    #: Why a rule the profile lacks is absent (``parts``, ``watch``): the regulation's words.
+    silent: Mapping[str, str] = field(default_factory=dict)
 
     def clock(self, name: str) -> ClockRule:
         """The named clock, or ``NotFound`` saying why the profile has none."""
@@ -287,7 +399,48 @@ class Profile:
             },
             "blocking_clause": self.blocking_clause,
             "exclusion": {"clause": self.exclusion.clause, "grounds": self.exclusion.grounds},
+            "parts": _parts_dict(self.parts),
+            "repeats": {
+                "clause": self.repeats.clause,
+                "window_days": self.repeats.window_days,
+                "route_to_earlier": self.repeats.route_to_earlier,
+                "report_measures": self.repeats.report_measures,
+            },
+            "people": {
+                "clause": self.people.clause,
+                "manage": self.people.manage.value,
+                "replace_within": _term_dict(self.people.replace_within)
+                if self.people.replace_within
+                else None,
+                "replace_clause": self.people.replace_clause,
+            },
+            "watch": _watch_dict(self.watch),
+            "silent": dict(self.silent),
         }
+
+
+def _parts_dict(parts: Parts | None) -> dict[str, Any] | None:
+    if parts is None:
+        return None
+    return {
+        "clause": parts.clause,
+        "assign": parts.assign.value,
+        "combiners": [c.value for c in parts.combiners],
+        "publish_in_turn": parts.publish_in_turn,
+    }
+
+
+def _watch_dict(watch: Watch | None) -> dict[str, Any] | None:
+    if watch is None:
+        return None
+    return {
+        "clause": watch.clause,
+        "register": watch.register.value,
+        "tick": watch.tick.value,
+        "continuous": _term_dict(watch.continuous),
+        "every": _term_dict(watch.every),
+        "span": _term_dict(watch.span),
+    }
 
 
 def _term_dict(term: Term) -> dict[str, Any]:

@@ -32,9 +32,7 @@ def exclusive(
     settings = state.settings
     key = f"{settings.queue_name}-lock-{name}"
     if settings.redis_url:
-        lock = connect(settings.redis_url).lock(
-            key, timeout=settings.lock_timeout, blocking=False
-        )
+        lock = connect(settings.redis_url).lock(key, timeout=settings.lock_timeout, blocking=False)
         if not lock.acquire(blocking=False):
             yield None
             return

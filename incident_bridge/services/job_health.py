@@ -44,7 +44,9 @@ def succeeded(uow: UnitOfWork, job: str, now: datetime) -> None:
 def failed(uow: UnitOfWork, job: str, error: BaseException, now: datetime) -> JobHealth:
     """Record a failed run with its error, in a transaction of its own."""
     # The bridge's own errors are written for people; anything else keeps its class for admins.
-    text = error.user_message if isinstance(error, BridgeError) else f"{type(error).__name__}: {error}"
+    text = (
+        error.user_message if isinstance(error, BridgeError) else f"{type(error).__name__}: {error}"
+    )
     with uow:
         row = _row(uow, job)
         row.last_error = text if len(text) <= MAX_ERROR else text[: MAX_ERROR - 1] + "…"
@@ -54,9 +56,7 @@ def failed(uow: UnitOfWork, job: str, error: BaseException, now: datetime) -> Jo
     return row
 
 
-def alerts(
-    rows: Iterable[JobHealth], *, after_failures: int, zone: tzinfo = UTC
-) -> list[str]:
+def alerts(rows: Iterable[JobHealth], *, after_failures: int, zone: tzinfo = UTC) -> list[str]:
     """A Russian alert for every job that failed ``after_failures`` runs in a row or more.
 
     Times are shown in ``zone``, the organisation's, like every other time on the pages.

@@ -215,7 +215,9 @@ def retry(
         if row is None:
             raise NotFound("Отправка не найдена.")
         if not may_retry(actor.role, row.kind, ctx):
-            raise PermissionDenied("Повторить эту отправку может тот, кто её отправил по регламенту.")
+            raise PermissionDenied(
+                "Повторить эту отправку может тот, кто её отправил по регламенту."
+            )
         row.state = outbox_transition(row.state, DeliveryStep.RETRIED)
         row.attempts = 0
         row.next_attempt_at = now

@@ -251,7 +251,9 @@ def _counts(
     however many incidents there are. A search or «Мои» counts the matching rows.
     """
     if flt.q or flt.mine or (actor.role == Role.EXECUTOR and actor.subdivision_id is None):
-        by_state = select(Incident.status, func.count()).where(*conditions).group_by(Incident.status)
+        by_state = (
+            select(Incident.status, func.count()).where(*conditions).group_by(Incident.status)
+        )
         return StateCounts({status: count for status, count in session.execute(by_state)})
     tally = IncidentTally
     query = select(tally.status, func.sum(tally.n)).group_by(tally.status)

@@ -68,7 +68,10 @@ def suggest(uow: UnitOfWork, incident: Incident) -> Suggestion | None:
     chosen = uow.topic_routes.most_chosen(incident.topic, excluding_incident=incident.id)
     if chosen is not None and chosen.id not in declined:
         return Suggestion(
-            chosen.id, chosen.name, Basis.HISTORY, "это подразделение чаще всего выбирали для этой темы"
+            chosen.id,
+            chosen.name,
+            Basis.HISTORY,
+            "это подразделение чаще всего выбирали для этой темы",
         )
     return None
 

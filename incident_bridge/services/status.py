@@ -170,9 +170,7 @@ def unreachable_alert(
     )
 
 
-def current_alert(
-    session: Session, now: datetime, minutes: int, zone: tzinfo = UTC
-) -> str | None:
+def current_alert(session: Session, now: datetime, minutes: int, zone: tzinfo = UTC) -> str | None:
     """The unreachable-system alert, if any (for every page's header)."""
     sync = session.scalar(select(SyncState).order_by(SyncState.id))
     return unreachable_alert(sync, now, minutes, zone)

@@ -102,8 +102,7 @@ def _cookies(app: Flask, settings: Settings) -> None:
 def _stale_form(error: CSRFError) -> Any:
     """A form without a valid CSRF token (stale, or sent from another site): refused, nothing done."""
     message = (
-        "Форма устарела или отправлена не с этой страницы. "
-        "Обновите страницу и повторите действие."
+        "Форма устарела или отправлена не с этой страницы. Обновите страницу и повторите действие."
     )
     page = render_template("incident_bridge/error.html", code=400, title="Форма не принята",
                            message=message)  # fmt: skip

@@ -179,8 +179,12 @@ def change_role() -> Any:
     return act(
         back,
         lambda: directory.change_role(
-            uow(), form.user_id.data or 0, form.role.data or "", form.subdivision.data or None,
-            by=actor(), now=now(),
+            uow(),
+            form.user_id.data or 0,
+            form.role.data or "",
+            form.subdivision.data or None,
+            by=actor(),
+            now=now(),
         ),  # fmt: skip
         "Роль изменена; сеансы пользователя завершены.",
     )

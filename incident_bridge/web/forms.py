@@ -109,7 +109,8 @@ class RouteForm(VersionedForm):
 
 class ReasonForm(VersionedForm):
     reason = TextAreaField(
-        "Причина", validators=[DataRequired("Укажите причину."), MaxChars(MAX_REPLY_LENGTH, "Причина")]
+        "Причина",
+        validators=[DataRequired("Укажите причину."), MaxChars(MAX_REPLY_LENGTH, "Причина")],
     )
     submit = SubmitField("Подтвердить")
 
