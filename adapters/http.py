@@ -101,6 +101,9 @@ class HttpIncidentSystem:
             case OutboundKind.REDIRECT:
                 path = f"/incidents/{incident}/redirects"
                 body = {"reason": outbound.text, "signed_by": outbound.signed_by}
+            case OutboundKind.APPROVAL_REQUEST:
+                path = f"/incidents/{incident}/approvals"
+                body = {"text": outbound.text, "signed_by": outbound.signed_by}
             case OutboundKind.ANSWER | OutboundKind.INTERIM | OutboundKind.CLARIFICATION:
                 # The API names the reply kinds as the bridge does: answer, interim, clarification.
                 path = f"/incidents/{incident}/replies"

@@ -17,6 +17,8 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, val
 from incident_bridge.domain.model import (
     CARD_LIMITS,
     MAX_REVISION,
+    ApprovalDecision,
+    ApprovalVerdict,
     Author,
     AuthorMessage,
     Delivery,
@@ -99,6 +101,22 @@ class FollowUpSchema(_Lenient):
         )
 
 
+class ApprovalSchema(_Lenient):
+    """``approval``: the regional authority's latest decision on the draft sent up (Luga)."""
+
+    decision = fields.Enum(ApprovalVerdict, by_value=True, required=True)
+    decided_at = Moment(required=True)
+    comment = Text(CARD_LIMITS.text, allow_none=True, load_default=None)
+
+    @post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> ApprovalDecision:
+        return ApprovalDecision(
+            verdict=data["decision"],
+            decided_at=_utc(data["decided_at"]),
+            comment=data["comment"] or "",
+        )
+
+
 class PlatformField(fields.Field[Platform]):
     """A platform code; codes the bridge does not know yet become ``Platform.OTHER``."""
 
@@ -141,6 +159,7 @@ class IncidentSchema(_Lenient):
         validate=validate.Length(max=CARD_LIMITS.follow_ups),
     )
     feedback = fields.Enum(Feedback, by_value=True, allow_none=True, load_default=None)
+    approval = fields.Nested(ApprovalSchema, allow_none=True, load_default=None)
     extra = fields.Dict(
         keys=Text(CARD_LIMITS.extra_key),
         values=Text(CARD_LIMITS.extra_value),
@@ -169,6 +188,7 @@ class IncidentSchema(_Lenient):
             feedback=data["feedback"],
             follow_ups=tuple(data["follow_ups"]),
             extra=dict(data["extra"]),
+            approval=data["approval"],
         )
 
 

@@ -253,6 +253,12 @@ def replies(ident: str) -> Response:
     return _push("replies", ident, {"kind": REPLY_KINDS, "text": None}, platform_limit=True)
 
 
+@bp.post("/incidents/<ident>/approvals")
+def approvals(ident: str) -> Response:
+    """Send a draft up for the regional authority's approval; idempotent by key."""
+    return _push("approvals", ident, {"text": None})
+
+
 @bp.post("/incidents/<ident>/redirects")
 def redirects(ident: str) -> Response:
     """Send the incident back as out of competence, with the reason; idempotent by key."""

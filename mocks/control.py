@@ -114,6 +114,16 @@ def feedback(ident: str) -> Response:
     return jsonify(_state().set_feedback(ident, _body().get("value", "")))
 
 
+@bp.post("/incidents/<ident>/approval")
+def approval(ident: str) -> Response:
+    """The regional authority decides on the draft sent up: approved or returned (with why)."""
+    body = _body()
+    comment = body.get("comment") or ""
+    if not isinstance(comment, str):
+        raise MockError(422, "validation_failed", "comment: a string")
+    return jsonify(_state().decide_approval(ident, str(body.get("decision", "")), comment))
+
+
 @bp.get("/pushed")
 def pushed() -> Response:
     """Everything the bridge pushed: replies and redirects with keys and timestamps."""
@@ -198,6 +208,10 @@ def ui(action: str) -> BaseResponse:
             _state().add_follow_up(form.get("id", ""), text)
         elif action == "feedback":
             _state().set_feedback(form.get("id", ""), form.get("value", ""))
+        elif action == "approval":
+            _state().decide_approval(
+                form.get("id", ""), form.get("decision", ""), form.get("comment", "")
+            )
         elif action == "faults":
             _faults().configure(json.loads(form.get("faults") or "{}"))
         elif action == "reset":

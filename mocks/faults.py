@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-ENDPOINTS = ("token", "fetch", "replies", "redirects")
+ENDPOINTS = ("token", "fetch", "replies", "redirects", "approvals")
 
 
 @dataclass
@@ -29,7 +29,7 @@ class EndpointFaults:
     timeout_rate: float = 0.0
     timeout_seconds: float = 15.0
     token_expired_rate: float = 0.0
-    #: replies/redirects: fail (error or timeout) only after the effect is stored.
+    #: replies/redirects/approvals: fail (error or timeout) only after the effect is stored.
     after_effect: bool = False
     #: at most this many faulty calls, then the endpoint behaves; ``None``: no limit.
     limit: int | None = None

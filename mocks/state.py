@@ -25,7 +25,12 @@ STEP_AFTER = {
     "interim": "interim_answer",
     "clarification": "clarification_requested",
     "redirect": "redirected",
+    "approval_request": "on_approval",
 }
+#: The endpoint's effect kind when its body names none, and the prefix of the effect's id.
+ENDPOINT_KINDS = {"redirects": "redirect", "approvals": "approval_request"}
+EFFECT_PREFIXES = {"replies": "rep", "redirects": "red", "approvals": "apr"}
+APPROVAL_DECISIONS = ("approved", "returned")
 FEEDBACK_VALUES = {
     "satisfied": "satisfied",
     "neutral": "neutral",
@@ -228,14 +233,14 @@ class MockState:
             incident = self._incident(ident)
             if incident.data.get("step") == "redirected":
                 raise MockError(409, "incident_redirected", "Инцидент уже перенаправлен.")
-            kind = body.get("kind", "redirect")
+            kind = body.get("kind") or ENDPOINT_KINDS[endpoint]
             content = body.get("text", body.get("reason"))
             if any(
                 e["incident_id"] == ident and e["kind"] == kind and e["content"] == content
                 for e in self.effects
             ):
                 self.count("duplicate_effects")  # the citizen would see the same text twice
-            prefix = "rep" if endpoint == "replies" else "red"
+            prefix = EFFECT_PREFIXES[endpoint]
             result = {"id": f"{prefix}-{len(self.effects) + 1}", "incident_id": ident, **body}
             result["created_at"] = _iso(self.clock())
             self.effects.append(
@@ -251,13 +256,31 @@ class MockState:
             self.keys[key] = (fingerprint, result)
             self.count("effects")
             incident.data["step"] = STEP_AFTER[kind]
+            if kind == "approval_request":
+                incident.data.pop("approval", None)  # a new round waits for a new decision
             self._commit(incident)
             return 201, copy.deepcopy(result)
+
+    def decide_approval(self, ident: str, decision: str, comment: str) -> dict[str, Any]:
+        """The regional authority approves or returns the draft sent up for approval."""
+        if decision not in APPROVAL_DECISIONS:
+            raise MockError(422, "validation_failed", "decision: approved или returned")
+        with self.lock:
+            incident = self._incident(ident)
+            if incident.data.get("step") != "on_approval":
+                raise MockError(409, "nothing_to_approve", "Проект на согласование не поступал.")
+            incident.data["approval"] = {
+                "decision": decision,
+                "decided_at": _iso(self.clock()),
+                "comment": comment or None,
+            }
+            incident.data["step"] = f"approval_{decision}"
+            return self._commit(incident)
 
     def pushed(self) -> dict[str, list[dict[str, Any]]]:
         """Every reply and redirect stored, with its key and how often the key was presented."""
         with self.lock:
-            out: dict[str, list[dict[str, Any]]] = {"replies": [], "redirects": []}
+            out: dict[str, list[dict[str, Any]]] = {"replies": [], "redirects": [], "approvals": []}
             for effect in self.effects:
                 row = {k: v for k, v in effect.items() if k not in ("endpoint", "content")}
                 row["attempts"] = self.key_uses.get(effect["idempotency_key"], 0)

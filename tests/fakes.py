@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from incident_bridge.domain.errors import DeliveryRejected, TransientDeliveryError
 from incident_bridge.domain.model import (
+    ApprovalDecision,
+    ApprovalVerdict,
     Author,
     AuthorMessage,
     Delivery,
@@ -73,6 +75,12 @@ class FakeIncidentSystem:
     def feedback(self, external_id: str, value: Feedback) -> None:
         card = self.cards[external_id]
         self.cards[external_id] = replace(card, feedback=value, revision=card.revision + 1)
+
+    def decide(self, external_id: str, verdict: ApprovalVerdict, comment: str = "") -> None:
+        """The regional authority decides on the draft sent up for approval (Luga)."""
+        card = self.cards[external_id]
+        decision = ApprovalDecision(verdict, datetime.now(UTC), comment)
+        self.cards[external_id] = replace(card, approval=decision, revision=card.revision + 1)
 
     def fetch_changes(self, cursor: str | None, limit: int = 100) -> IncidentPage:
         # The fake returns everything each time: the bridge must de-duplicate by revision.

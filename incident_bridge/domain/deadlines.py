@@ -188,6 +188,48 @@ def _replay(
     return run
 
 
+#: The clock each body's part of a several-bodies message runs on its own.
+PART_CLOCK = "part"
+
+
+def part_histories(events: Sequence[HistoryEvent]) -> dict[int, list[HistoryEvent]]:
+    """Each part's history: its own entries and the message's (an exclusion ends them all)."""
+    parts = {e.part for e in events if e.part is not None}
+    return {p: [e for e in events if e.part in (None, p)] for p in sorted(parts)}
+
+
+def _most_urgent_part(
+    rule: ClockRule, term: Term, history: Sequence[HistoryEvent], calendar: WorkCalendar
+) -> _Run | None:
+    """The message's ``part`` clock: the running part due first, else the latest part's run."""
+    runs = [_replay(rule, term, h, calendar) for h in part_histories(history).values()]
+    started = [r for r in runs if r is not None]
+    running = [r for r in started if r.stopped_at is None and not r.cancelled]
+    if running:
+        return min(running, key=lambda r: _due(r, term, calendar) or r.started_at)
+    return max(started, key=lambda r: r.started_at, default=None)
+
+
+def part_clocks(
+    events: Sequence[HistoryEvent], profile: Profile, calendar: WorkCalendar, now: datetime
+) -> dict[int, ClockState]:
+    """Each part's own ``part`` clock as of ``now``, by part id (none without the clock)."""
+    if PART_CLOCK not in profile.clocks:
+        return {}
+    rule = profile.clocks[PART_CLOCK]
+    out: dict[int, ClockState] = {}
+    for part, history in part_histories([e for e in events if e.at <= now]).items():
+        term, track = rule.term_for(active_tracks(history))
+        run = _replay(rule, term, sorted(history, key=lambda e: e.at), calendar)
+        if run is not None:
+            axis = _axis(calendar, term)
+            due = _due(run, term, calendar)
+            out[part] = _state(
+                rule, term, track, run, due, False, term.duration, axis, now, profile
+            )
+    return out
+
+
 def _axis(calendar: WorkCalendar, term: Term) -> TimeAxis:
     return calendar.axis(term.basis is Basis.WORKING)
 
@@ -256,7 +298,10 @@ def _evaluate(
     for rule in rules:
         term, track = rule.term_for(active)
         axis = _axis(calendar, term)
-        run = _replay(rule, term, history, calendar)
+        if rule.name == PART_CLOCK:
+            run = _most_urgent_part(rule, term, history, calendar)
+        else:
+            run = _replay(rule, term, history, calendar)
         if run is None:
             dues[rule.name] = (None, False)
             if not running_only:

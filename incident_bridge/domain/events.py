@@ -38,6 +38,15 @@ class EventKind(enum.StrEnum):
     FEEDBACK = "feedback"
     CLOSE = "close"
     SCREENING = "screening"
+    # Several bodies on one message: each part's own steps (``data["part_id"]`` names the part).
+    PART_OPENED = "part_opened"  # the body received the message for its part: its clock starts
+    PART_SAVED = "part_saved"
+    PART_SUBMITTED = "part_submitted"
+    PART_RETURNED = "part_returned"  # the curator sent the part back: its clock starts anew
+    PART_DECLINED = "part_declined"  # not the body's competence
+    PARTS_COMPLETE = "parts_complete"  # every part is in: the combined answer can be written
+    APPROVED_REMOTELY = "approved_remotely"
+    RETURNED_REMOTELY = "returned_remotely"
 
     @property
     def label(self) -> str:
@@ -65,6 +74,14 @@ EVENT_LABELS = {
     EventKind.FEEDBACK: "Оценка автора",
     EventKind.CLOSE: "Закрыто",
     EventKind.SCREENING: "Автоматическая проверка сообщения",
+    EventKind.PART_OPENED: "Часть ответа поручена органу",
+    EventKind.PART_SAVED: "Черновик части ответа сохранён",
+    EventKind.PART_SUBMITTED: "Часть ответа направлена куратору",
+    EventKind.PART_RETURNED: "Часть ответа возвращена на доработку",
+    EventKind.PART_DECLINED: "Орган отказался от части: не в компетенции",
+    EventKind.PARTS_COMPLETE: "Все части ответа получены",
+    EventKind.APPROVED_REMOTELY: "Согласовано региональным органом",
+    EventKind.RETURNED_REMOTELY: "Возвращено региональным органом на доработку",
 }
 
 
@@ -90,16 +107,24 @@ class HistoryEvent:
     at: datetime
     draft_kind: DraftKind | None = None
     importance: Importance | None = None
+    part: int | None = None  # the part of a several-bodies message the entry is about
 
     @classmethod
     def read(cls, kind: str, at: datetime, data: Mapping[str, Any] | None) -> HistoryEvent | None:
         """A stored history entry as the clocks read it; None for a kind they do not know."""
         data = data or {}
-        return cls.of_fields(kind, at, data.get("draft_kind"), data.get("importance"))
+        return cls.of_fields(
+            kind, at, data.get("draft_kind"), data.get("importance"), data.get("part_id")
+        )
 
     @classmethod
     def of_fields(
-        cls, kind: str, at: datetime, draft_kind: str | None, importance: str | None
+        cls,
+        kind: str,
+        at: datetime,
+        draft_kind: str | None,
+        importance: str | None,
+        part: int | str | None = None,
     ) -> HistoryEvent | None:
         """:meth:`read` from the two fields of the entry's data the clocks use (the hot path
         of the deadlines job: the database extracts them, nothing is parsed here)."""
@@ -111,6 +136,7 @@ class HistoryEvent:
             at,
             draft_kind=_DRAFT_KINDS[draft_kind] if draft_kind else None,
             importance=_IMPORTANCES[importance] if importance else None,
+            part=int(part) if part is not None else None,
         )
 
 

@@ -188,6 +188,23 @@ class IncidentCard:
     feedback: Feedback | None = None
     follow_ups: tuple[AuthorMessage, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
+    approval: ApprovalDecision | None = None
+
+
+class ApprovalVerdict(enum.StrEnum):
+    """The regional authority's decision on a municipality's draft, as the system reports it."""
+
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalDecision:
+    """The latest decision on the draft sent for approval (Luga cl.7-9): when, what, why."""
+
+    verdict: ApprovalVerdict
+    decided_at: datetime
+    comment: str = ""
 
 
 class OutboundKind(enum.StrEnum):
@@ -197,6 +214,8 @@ class OutboundKind(enum.StrEnum):
     INTERIM = "interim"
     CLARIFICATION = "clarification"
     REDIRECT = "redirect"
+    # A draft sent up for the regional authority's approval (Luga cl.7), not to the author.
+    APPROVAL_REQUEST = "approval_request"
 
     @classmethod
     def of(cls, kind: DraftKind) -> OutboundKind:
@@ -205,8 +224,8 @@ class OutboundKind(enum.StrEnum):
 
     @property
     def draft_kind(self) -> DraftKind | None:
-        """The draft kind this outbound carries; None for a redirect."""
-        return None if self is OutboundKind.REDIRECT else DraftKind(self.value)
+        """The draft kind this outbound publishes; None for a redirect or an approval request."""
+        return DraftKind(self.value) if self.value in DraftKind._value2member_map_ else None
 
     @property
     def label(self) -> str:
@@ -218,6 +237,7 @@ OUTBOUND_LABELS = {
     OutboundKind.INTERIM: "Промежуточный ответ",
     OutboundKind.CLARIFICATION: "Запрос уточнения",
     OutboundKind.REDIRECT: "Перенаправление",
+    OutboundKind.APPROVAL_REQUEST: "На согласование в региональный орган",
 }
 
 

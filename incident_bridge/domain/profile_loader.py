@@ -70,12 +70,16 @@ DEFAULT_TRIGGERS: dict[str, dict[str, list[str]]] = {
     # A reply the system refused is on review again: the department's clock starts anew.
     "review": {
         "starts": ["submit_draft", "delivery_refused"],
-        "stops": ["approve", "return"],
+        "stops": ["approve", "return", "approved_remotely", "returned_remotely"],
         "cancels": ["exclude"],
     },
-    "rework": {"starts": ["return"], "stops": ["submit_draft"], "cancels": ["exclude"]},
+    "rework": {
+        "starts": ["return", "returned_remotely"],
+        "stops": ["submit_draft"],
+        "cancels": ["exclude"],
+    },
     "publish": {
-        "starts": ["approve"],
+        "starts": ["approve", "approved_remotely"],
         "stops": ["delivered"],
         "cancels": ["exclude", "delivery_refused"],
     },
@@ -91,8 +95,12 @@ DEFAULT_TRIGGERS: dict[str, dict[str, list[str]]] = {
         "stops": ["delivered:answer"],
         "cancels": ["exclude", "close", "redirect"],
     },
-    # No event marks a co-executor's share yet: the service layer starts it.
-    "part": {"starts": [], "stops": ["submit_draft"], "cancels": ["exclude"]},
+    # Each body's part of a several-bodies message runs on its own entries (``part_id``).
+    "part": {
+        "starts": ["part_opened", "part_returned"],
+        "stops": ["part_submitted", "part_declined"],
+        "cancels": ["exclude", "redirect", "decline"],
+    },
     "after_clarification": {
         "starts": ["author_replied"],
         "stops": ["delivered:answer", "delivered:interim", "delivered:clarification"],
@@ -102,7 +110,7 @@ DEFAULT_TRIGGERS: dict[str, dict[str, list[str]]] = {
 _ONCE_DEFAULT = frozenset({"total", "final_after_interim"})
 _TOP_FIELDS = {
     "title", "source", "timezone", "schedule", "due_soon", "clocks", "counts_from", "steps",
-    "blocking", "exclusion", "parts", "repeats", "people", "watch",
+    "blocking", "exclusion", "parts", "repeats", "people", "watch", "approval",
 }  # fmt: skip
 _CLOCK_FIELDS = {"amount", "unit", "basis", "who", "clause", "once", "before", "variants"}
 
@@ -356,6 +364,7 @@ def _build(name: str, data: Mapping[str, Any], where: str) -> Profile:
         repeats=_repeats(f),
         people=_people(f),
         watch=_watch(f, silent),
+        remote_approval=_remote_approval(f),
         silent=silent,
     )
 
@@ -446,3 +455,12 @@ def _watch(f: _Fields, silent: dict[str, str]) -> Watch | None:
         tick=table.role("tick"),
         **terms,
     )
+
+
+def _remote_approval(f: _Fields) -> str | None:
+    """The clause of approval in the incident system (``[approval] in_incident_system``)."""
+    table = f.sub("approval", required=False)
+    if not table.table:
+        return None
+    table.unknown({"in_incident_system", "clause"})
+    return table.text("clause") if table.get("in_incident_system", bool) else None

@@ -336,6 +336,9 @@ class Profile:
     repeats: Repeats = Repeats(None)
     people: People = People(ORGANISATION_RULE, Role.OPERATOR)
     watch: Watch | None = None
+    #: The clause by which drafts are approved in the incident system by a higher authority
+    #: (Luga cl.7-9): the bridge sends them up and the sync reports the decision. None: here.
+    remote_approval: str | None = None
     #: Why a rule the profile lacks is absent (``parts``, ``watch``): the regulation's words.
     silent: Mapping[str, str] = field(default_factory=dict)
 
@@ -415,6 +418,7 @@ class Profile:
                 "replace_clause": self.people.replace_clause,
             },
             "watch": _watch_dict(self.watch),
+            "remote_approval": self.remote_approval,
             "silent": dict(self.silent),
         }
 

@@ -94,6 +94,10 @@ class Action(enum.StrEnum):
     DELIVERY_REFUSED = "delivery_refused"
     AUTHOR_REPLIED = "author_replied"
     CLOSE = "close"
+    # The regional authority approves or returns a municipality's draft in the incident
+    # system (Luga cl.7-9); the sync reports its decision.
+    APPROVED_REMOTELY = "approved_remotely"
+    RETURNED_REMOTELY = "returned_remotely"
 
     @property
     def label(self) -> str:
@@ -112,13 +116,23 @@ ACTION_LABELS = {
     Action.DELIVERY_REFUSED: "Система Инцидент отклонила публикацию",
     Action.AUTHOR_REPLIED: "Автор дал уточнение",
     Action.CLOSE: "Закрыть без ответа автора",
+    Action.APPROVED_REMOTELY: "Согласовано региональным органом",
+    Action.RETURNED_REMOTELY: "Возвращено региональным органом на доработку",
 }
 
 #: A person acting, or the sync jobs acting for the incident system.
 SYSTEM = "system"
 
 #: Actions only the sync jobs take, on the incident system's word.
-SYSTEM_ACTIONS = frozenset({Action.DELIVERED, Action.DELIVERY_REFUSED, Action.AUTHOR_REPLIED})
+SYSTEM_ACTIONS = frozenset(
+    {
+        Action.DELIVERED,
+        Action.DELIVERY_REFUSED,
+        Action.AUTHOR_REPLIED,
+        Action.APPROVED_REMOTELY,
+        Action.RETURNED_REMOTELY,
+    }
+)
 #: Actions people take. Who takes each is the regulation's: its profile's ``[steps]``.
 PERSON_ACTIONS = tuple(a for a in Action if a not in SYSTEM_ACTIONS)
 
@@ -132,6 +146,8 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (Status.ROUTED, Action.EXCLUDE): Status.EXCLUDED,
     (Status.ON_REVIEW, Action.APPROVE): Status.PUBLISHING,
     (Status.ON_REVIEW, Action.RETURN): Status.REWORK,
+    (Status.ON_REVIEW, Action.APPROVED_REMOTELY): Status.PUBLISHING,
+    (Status.ON_REVIEW, Action.RETURNED_REMOTELY): Status.REWORK,
     # The system refused the approved reply: back to the department, which can edit or return it.
     (Status.PUBLISHING, Action.DELIVERY_REFUSED): Status.ON_REVIEW,
     (Status.REWORK, Action.SUBMIT_DRAFT): Status.ON_REVIEW,
@@ -177,6 +193,8 @@ def may_take(role: str, action: Action, performers: Mapping[Action, Role]) -> bo
 
 def sending_action(kind: OutboundKind) -> Action:
     """The person's step that sent an outbound of ``kind``: whoever may take it may resend it."""
+    if kind is OutboundKind.APPROVAL_REQUEST:
+        return Action.SUBMIT_DRAFT
     return Action.REDIRECT if kind is OutboundKind.REDIRECT else Action.APPROVE
 
 
@@ -205,6 +223,8 @@ DRAFT_TRANSITIONS: dict[tuple[DraftState, Action], DraftState] = {
     (DraftState.EDITING, Action.SUBMIT_DRAFT): DraftState.SUBMITTED,
     (DraftState.SUBMITTED, Action.APPROVE): DraftState.APPROVED,
     (DraftState.SUBMITTED, Action.RETURN): DraftState.RETURNED,
+    (DraftState.SUBMITTED, Action.APPROVED_REMOTELY): DraftState.APPROVED,
+    (DraftState.SUBMITTED, Action.RETURNED_REMOTELY): DraftState.RETURNED,
     (DraftState.APPROVED, Action.DELIVERY_REFUSED): DraftState.SUBMITTED,
 }
 

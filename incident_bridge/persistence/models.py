@@ -29,6 +29,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from incident_bridge.domain.errors import BridgeError
 from incident_bridge.domain.model import CARD_LIMITS, DraftKind, OutboundKind
+from incident_bridge.domain.parts import PartState
+from incident_bridge.domain.regulations import Combiner, PartsMode
 from incident_bridge.domain.workflow import DraftState, OutboxState, Role, Status
 from incident_bridge.persistence.base import Base, StrEnumType
 
@@ -139,8 +141,12 @@ class Incident(Base):
     # The screening's verdict; NULL until the screening step after the poll has read the text.
     screening: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
     version_id: Mapped[int] = mapped_column(Integer, default=1)
+    # Several bodies on one message: how they work and who writes the combined answer.
+    parts_mode: Mapped[PartsMode | None] = mapped_column(StrEnumType(PartsMode, 20), default=None)
+    combiner: Mapped[Combiner | None] = mapped_column(StrEnumType(Combiner, 20), default=None)
 
     subdivision: Mapped[Subdivision | None] = relationship()
+    parts: Mapped[list[Part]] = relationship(order_by="Part.position", cascade="all, delete-orphan")
     events: Mapped[list[IncidentEvent]] = relationship(
         back_populates="incident", order_by="IncidentEvent.id"
     )
@@ -195,6 +201,31 @@ class Draft(Base):
     incident: Mapped[Incident] = relationship(back_populates="drafts")
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
+
+
+class Part(Base):
+    """One body's part of the answer to a message several bodies share."""
+
+    __tablename__ = "ib_part"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "subdivision_id"),
+        Index("ix_ib_part_subdivision_state", "subdivision_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("ib_incident.id"), index=True)
+    subdivision_id: Mapped[int] = mapped_column(ForeignKey("ib_subdivision.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    state: Mapped[PartState] = mapped_column(StrEnumType(PartState, 20))
+    text: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("ib_user.id"))
+    opened_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None]
+    comment: Mapped[str | None] = mapped_column(Text)  # the last return's or decline's words
+    updated_at: Mapped[datetime]
+
+    subdivision: Mapped[Subdivision] = relationship()
+    author: Mapped[User | None] = relationship()
 
 
 class AuthorMessage(Base):

@@ -160,8 +160,8 @@ class SqlAlchemyIncidents:
             return []
         cards, rows = self._timeline_rows(ids)
         events: dict[int, list[HistoryEvent]] = {i: [] for i in ids}
-        for incident_id, kind, at, draft_kind, importance in rows:
-            event = HistoryEvent.of_fields(kind, at, draft_kind, importance)
+        for incident_id, kind, at, draft_kind, importance, part in rows:
+            event = HistoryEvent.of_fields(kind, at, draft_kind, importance, part)
             if event is not None:
                 events[incident_id].append(event)
         return [
@@ -182,7 +182,8 @@ class SqlAlchemyIncidents:
                 " FROM ib_incident WHERE id = ANY(%(ids)s)", given
             ).all()  # fmt: skip
             rows = connection.exec_driver_sql(
-                "SELECT incident_id, kind, at, data ->> 'draft_kind', data ->> 'importance'"
+                "SELECT incident_id, kind, at, data ->> 'draft_kind', data ->> 'importance',"
+                " data ->> 'part_id'"
                 " FROM ib_incident_event WHERE incident_id = ANY(%(ids)s)"
                 " ORDER BY incident_id, id", given
             ).all()  # fmt: skip
@@ -195,7 +196,8 @@ class SqlAlchemyIncidents:
         ).all()  # fmt: skip
         rows = self.session.execute(
             select(IncidentEvent.incident_id, IncidentEvent.kind, IncidentEvent.at,
-                   data["draft_kind"].as_string(), data["importance"].as_string())
+                   data["draft_kind"].as_string(), data["importance"].as_string(),
+                   data["part_id"].as_string())
             .where(IncidentEvent.incident_id.in_(ids))
             .order_by(IncidentEvent.incident_id, IncidentEvent.id)
         ).all()  # fmt: skip

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from incident_bridge.domain.events import EventKind, event_of
 from incident_bridge.domain.model import DraftKind
 from incident_bridge.domain.regulations import Profile
-from incident_bridge.domain.workflow import Action, Status, transition
+from incident_bridge.domain.workflow import Action, Role, Status, transition
 from incident_bridge.persistence.models import Incident, IncidentEvent
 from incident_bridge.services.actors import Actor
 from incident_bridge.services.unit_of_work import UnitOfWork
@@ -69,16 +70,18 @@ def apply(
     draft_kind: DraftKind | None = None,
     reason: str | None = None,
     data: dict[str, Any] | None = None,
+    performers: Mapping[Action, Role] | None = None,
 ) -> Status:
     """Move ``incident`` by ``action`` through the state machine and record it; return the new state.
 
-    Who may take the action is the regulation's (``profile.performers``).
+    Who may take the action is the regulation's (``profile.performers``, or ``performers``
+    where the message's own arrangement says, e.g. the curator writes a combined answer).
     """
     decision = transition(
         incident.status,
         action,
         actor_role=actor.role,
-        performers=profile.performers,
+        performers=performers if performers is not None else profile.performers,
         draft_kind=draft_kind,
         reason=reason,
     )

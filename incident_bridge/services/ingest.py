@@ -25,7 +25,7 @@ from incident_bridge.persistence.models import (
     IncidentEvent,
     NewIncident,
 )
-from incident_bridge.services import deadlines
+from incident_bridge.services import approvals, deadlines
 from incident_bridge.services.actors import SYSTEM_ACTOR
 from incident_bridge.services.context import Context
 from incident_bridge.services.history import apply, entry_values, record
@@ -137,6 +137,7 @@ def ingest_page(
         log.info("incident %s", decision.verdict.value, extra={
             "incident": card.external_id, "revision": card.revision, "source": source})  # fmt: skip
         _follow_ups(uow, ctx, incident, card, decision, now)
+        approvals.apply_decision(uow, ctx, incident, card, now)
         if decision.feedback_changed and card.feedback is not None:
             uow.add(IncidentEvent(incident=incident, **_feedback_entry(card, now)))
         deadlines.refresh(ctx, incident, now, overrides)

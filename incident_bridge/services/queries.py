@@ -24,13 +24,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, text, union
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, text, union
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from incident_bridge.domain.deadlines import ClockState, headline
 from incident_bridge.domain.model import Platform
+from incident_bridge.domain.parts import PartState
 from incident_bridge.domain.workflow import FINAL_STATUSES, Role, Status
-from incident_bridge.persistence.models import Draft, Incident, IncidentTally, OutboxMessage
+from incident_bridge.persistence.models import Draft, Incident, IncidentTally, OutboxMessage, Part
 from incident_bridge.persistence.repositories import SqlAlchemyCalendar
 from incident_bridge.services import deadlines
 from incident_bridge.services.actors import Actor
@@ -250,19 +251,41 @@ def _counts(
     the sums of ``ib_incident_tally``, which the database's triggers keep: a few rows,
     however many incidents there are. A search or «Мои» counts the matching rows.
     """
-    if flt.q or flt.mine or (actor.role == Role.EXECUTOR and actor.subdivision_id is None):
+    subdivision_id = _subdivision(actor, flt)
+    if (
+        flt.q
+        or flt.mine
+        or (actor.role == Role.EXECUTOR and actor.subdivision_id is None)
+        or (subdivision_id and _has_parts(session, subdivision_id))
+    ):
         by_state = (
             select(Incident.status, func.count()).where(*conditions).group_by(Incident.status)
         )
         return StateCounts({status: count for status, count in session.execute(by_state)})
     tally = IncidentTally
     query = select(tally.status, func.sum(tally.n)).group_by(tally.status)
-    subdivision_id = _subdivision(actor, flt)
     if subdivision_id:
         query = query.where(tally.subdivision_id == subdivision_id)
     if flt.platform:
         query = query.where(tally.platform == flt.platform)
     return StateCounts({Status(status): int(n) for status, n in session.execute(query) if n})
+
+
+def _has_part_of(subdivision_id: int) -> ColumnElement[bool]:
+    """The body has a part of the message that has reached it (several bodies)."""
+    return exists(
+        select(Part.id).where(
+            Part.incident_id == Incident.id,
+            Part.subdivision_id == subdivision_id,
+            Part.state != PartState.WAITING,
+        )
+    )
+
+
+def _has_parts(session: Session, subdivision_id: int) -> bool:
+    """Whether the body ever had a part: the tally counts messages by their one body only."""
+    query = select(Part.id).where(Part.subdivision_id == subdivision_id).limit(1)
+    return session.scalar(query) is not None
 
 
 def _subdivision(actor: Actor, flt: QueueFilter) -> int | None:
@@ -277,7 +300,9 @@ def _conditions(session: Session, actor: Actor, flt: QueueFilter) -> list[Column
     if actor.role == Role.EXECUTOR and subdivision_id is None:
         conditions.append(false())  # an executor of no subdivision sees nothing
     elif subdivision_id:
-        conditions.append(Incident.subdivision_id == subdivision_id)
+        conditions.append(
+            or_(Incident.subdivision_id == subdivision_id, _has_part_of(subdivision_id))
+        )
     if actor.role == Role.EXECUTOR and flt.mine and actor.user_id is not None:
         conditions.append(_current_draft_by(actor.user_id))
     if flt.platform:

@@ -9,19 +9,18 @@ changes nothing and raises a ``BridgeError``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import datetime
 
 from incident_bridge.checks.typography import fix_typography
 from incident_bridge.domain.errors import (
-    ConcurrentUpdate,
     IllegalTransition,
     NotFound,
     PermissionDenied,
 )
 from incident_bridge.domain.events import EventKind
 from incident_bridge.domain.model import DraftKind, OutboundKind, Platform
+from incident_bridge.domain.regulations import Combiner
 from incident_bridge.domain.workflow import (
     DRAFTING_STATES,
     Action,
@@ -32,21 +31,12 @@ from incident_bridge.domain.workflow import (
     may_take,
 )
 from incident_bridge.persistence.models import Draft, Incident, OutboxMessage
-from incident_bridge.services import checks, deadlines
+from incident_bridge.services import checks, parts
 from incident_bridge.services.actors import Actor
+from incident_bridge.services.changes import changing, load
 from incident_bridge.services.context import Context
 from incident_bridge.services.history import apply, record
 from incident_bridge.services.unit_of_work import UnitOfWork
-
-
-def load(uow: UnitOfWork, incident_id: int, expected_version: int | None) -> Incident:
-    """Load an incident and refuse if it changed since the person last saw it."""
-    incident = uow.incidents.get(incident_id)
-    if incident is None:
-        raise NotFound("Сообщение не найдено.")
-    if expected_version is not None and incident.version_id != expected_version:
-        raise ConcurrentUpdate()
-    return incident
 
 
 def route(
@@ -61,7 +51,7 @@ def route(
     comment: str | None = None,
 ) -> Incident:
     """Route a new message to the subdivision that will execute it."""
-    with _changing(uow, ctx, incident_id, expected_version, now) as incident:
+    with changing(uow, ctx, incident_id, expected_version, now) as incident:
         subdivision = uow.people.subdivision(subdivision_id)
         if subdivision is None or not subdivision.active:
             raise NotFound("Подразделение не найдено.")
@@ -90,9 +80,9 @@ def redirect(
     expected_version: int | None = None,
 ) -> Incident:
     """Redirect a message outside the administration's competence, with the reason, via the outbox."""
-    with _changing(uow, ctx, incident_id, expected_version, now) as incident:
+    with changing(uow, ctx, incident_id, expected_version, now) as incident:
         apply(uow, ctx.profile, incident, Action.REDIRECT, actor, now, reason=reason)
-        _enqueue(uow, incident, OutboundKind.REDIRECT, reason.strip(), actor, now, draft=None)
+        enqueue(uow, incident, OutboundKind.REDIRECT, reason.strip(), actor, now, draft=None)
     return incident
 
 
@@ -116,7 +106,7 @@ def exclude(
         grounds = {"grounds": reason.strip()}
     else:
         grounds = {"clause": exclusion.clause, "grounds": exclusion.grounds}
-    with _changing(uow, ctx, incident_id, expected_version, now) as incident:
+    with changing(uow, ctx, incident_id, expected_version, now) as incident:
         apply(uow, ctx.profile, incident, Action.EXCLUDE, actor, now, reason=reason, data=grounds)
     return incident
 
@@ -132,7 +122,7 @@ def decline(
     expected_version: int | None = None,
 ) -> Incident:
     """An executor returns a message to the department: not their subdivision's competence."""
-    with _changing(uow, ctx, incident_id, expected_version, now) as incident:
+    with changing(uow, ctx, incident_id, expected_version, now) as incident:
         _require_own_subdivision(incident, actor)
         apply(uow, ctx.profile, incident, Action.DECLINE, actor, now, reason=reason)
         incident.subdivision_id = None
@@ -151,8 +141,8 @@ def save_draft(
     expected_version: int | None = None,
 ) -> Draft:
     """Save the executor's working draft without submitting it."""
-    with _changing(uow, ctx, incident_id, expected_version, now) as incident:
-        draft = _working_draft(uow, incident, actor, kind, text, now)
+    with changing(uow, ctx, incident_id, expected_version, now) as incident:
+        draft = _working_draft(uow, ctx, incident, actor, kind, text, now)
         record(
             uow,
             incident,
@@ -179,8 +169,8 @@ def submit_draft(
     """Submit a draft (answer, interim answer or clarification request) to the department's check."""
     if not text.strip():
         raise IllegalTransition("Проект ответа пуст.")
-    with _changing(uow, ctx, incident_id, expected_version, now) as incident:
-        draft = _working_draft(uow, incident, actor, kind, text, now)
+    with changing(uow, ctx, incident_id, expected_version, now) as incident:
+        draft = _working_draft(uow, ctx, incident, actor, kind, text, now)
         apply(
             uow,
             ctx.profile,
@@ -190,9 +180,13 @@ def submit_draft(
             now,
             draft_kind=kind,
             data={"draft_id": draft.id, "text": text},
+            performers=performers_for(ctx, incident),
         )
         draft.state = draft_transition(draft.state, Action.SUBMIT_DRAFT)
         draft.submitted_at = now
+        if ctx.profile.remote_approval is not None:
+            # «На согласование» to the regional authority, through the incident system.
+            enqueue(uow, incident, OutboundKind.APPROVAL_REQUEST, text, actor, now, draft=draft)
         # The report as it stood at submission, kept for the record (the review re-runs it).
         draft.check_report = checks.review(uow, ctx, incident, text, kind).to_dict(draft.id)
     return draft
@@ -214,7 +208,8 @@ def approve(
     refused, unless the reviewer approves it anyway with a written reason (kept
     in the history).
     """
-    with _changing(uow, ctx, incident_id, expected_version, now) as incident:
+    _approved_here(ctx)
+    with changing(uow, ctx, incident_id, expected_version, now) as incident:
         draft = _submitted_draft(incident)
         _within_platform_limit(incident, draft.text)
         failures = checks.failed(checks.review(uow, ctx, incident, draft.text, draft.kind))
@@ -239,7 +234,7 @@ def approve(
         draft.state = draft_transition(draft.state, Action.APPROVE)
         draft.reviewer_id = actor.user_id
         draft.reviewed_at = now
-        _enqueue(uow, incident, OutboundKind.of(draft.kind), draft.text, actor, now, draft=draft)
+        enqueue(uow, incident, OutboundKind.of(draft.kind), draft.text, actor, now, draft=draft)
     return draft
 
 
@@ -260,7 +255,7 @@ def edit_draft(
     """
     if not text.strip():
         raise IllegalTransition("Проект ответа пуст.")
-    with _changing(uow, ctx, incident_id, expected_version, now) as incident:
+    with changing(uow, ctx, incident_id, expected_version, now) as incident:
         _may_correct(actor, ctx)
         draft = _submitted_draft(incident)
         if text == draft.text:
@@ -306,6 +301,16 @@ def fix_draft_typography(
         )
 
 
+def _approved_here(ctx: Context) -> None:
+    """Refuse a local approval where the regulation has drafts approved in the incident system."""
+    clause = ctx.profile.remote_approval
+    if clause is not None:
+        raise IllegalTransition(
+            "Проект согласует региональный орган в системе Инцидент "
+            f"({clause}): решение придёт при синхронизации."
+        )
+
+
 def _may_correct(actor: Actor, ctx: Context) -> None:
     """Who corrects a draft on review is who approves it under the regulation."""
     if not may_take(actor.role, Action.APPROVE, ctx.profile.performers):
@@ -323,7 +328,8 @@ def return_for_rework(
     expected_version: int | None = None,
 ) -> Draft:
     """Return the submitted draft to the executor for rework, with the reviewer's comment."""
-    with _changing(uow, ctx, incident_id, expected_version, now) as incident:
+    _approved_here(ctx)
+    with changing(uow, ctx, incident_id, expected_version, now) as incident:
         draft = _submitted_draft(incident)
         apply(
             uow,
@@ -353,7 +359,7 @@ def close_unanswered(
     expected_version: int | None = None,
 ) -> Incident:
     """Close a message whose author never gave the requested clarification."""
-    with _changing(uow, ctx, incident_id, expected_version, now) as incident:
+    with changing(uow, ctx, incident_id, expected_version, now) as incident:
         apply(uow, ctx.profile, incident, Action.CLOSE, actor, now, reason=reason)
     return incident
 
@@ -363,11 +369,43 @@ def current_draft(incident: Incident) -> Draft | None:
     return incident.drafts[-1] if incident.drafts else None
 
 
+def performers_for(ctx: Context, incident: Incident) -> Mapping[Action, Role]:
+    """Who takes each step on this message: the profile's, but the curator submits the
+    combined answer it writes itself (several bodies, ``Combiner.CURATOR``)."""
+    performers = ctx.profile.performers
+    if incident.parts and incident.combiner is Combiner.CURATOR and ctx.profile.parts:
+        return {**performers, Action.SUBMIT_DRAFT: ctx.profile.parts.assign}
+    return performers
+
+
+def writes_draft(ctx: Context, incident: Incident, actor: Actor) -> bool:
+    """Whether ``actor`` writes this message's draft (its body's executor, or the combined
+    answer's writer when several bodies share it)."""
+    combined = parts.writes_combined(incident, actor, ctx.profile)
+    if combined is not None:
+        return combined
+    return (
+        actor.role == Role.EXECUTOR
+        and incident.subdivision_id is not None
+        and actor.subdivision_id == incident.subdivision_id
+    )
+
+
 def _working_draft(
-    uow: UnitOfWork, incident: Incident, actor: Actor, kind: DraftKind, text: str, now: datetime
+    uow: UnitOfWork,
+    ctx: Context,
+    incident: Incident,
+    actor: Actor,
+    kind: DraftKind,
+    text: str,
+    now: datetime,
 ) -> Draft:
-    """The executor's open draft, created for a new round when there is none."""
-    _require_own_subdivision(incident, actor)
+    """The writer's open draft, created for a new round when there is none."""
+    if not writes_draft(ctx, incident, actor):
+        _require_own_subdivision(incident, actor)
+        raise PermissionDenied("Общий ответ готовит тот, кому его поручил куратор.")
+    if incident.parts:
+        parts.require_all_in(incident)
     if incident.status not in DRAFTING_STATES:
         raise IllegalTransition(
             f"Проект ответа нельзя изменить: сообщение в состоянии «{incident.status.label}»."
@@ -421,7 +459,7 @@ def _require_own_subdivision(incident: Incident, actor: Actor) -> None:
         raise PermissionDenied("Сообщение направлено другому подразделению.")
 
 
-def _enqueue(
+def enqueue(
     uow: UnitOfWork,
     incident: Incident,
     kind: OutboundKind,
@@ -431,6 +469,7 @@ def _enqueue(
     *,
     draft: Draft | None,
 ) -> OutboxMessage:
+    """Queue one delivery to the incident system, with a fresh idempotency key."""
     row = OutboxMessage(
         incident_id=incident.id,
         draft_id=draft.id if draft else None,
@@ -445,18 +484,3 @@ def _enqueue(
     )
     uow.add(row)
     return row
-
-
-@contextmanager
-def _changing(
-    uow: UnitOfWork, ctx: Context, incident_id: int, expected_version: int | None, now: datetime
-) -> Iterator[Incident]:
-    """Load the incident as the person saw it, let the use case change it, refresh its deadline.
-
-    All of it is one unit of work: any error inside rolls everything back, so a
-    refused step changes nothing.
-    """
-    with uow:
-        incident = load(uow, incident_id, expected_version)
-        yield incident
-        deadlines.refresh(ctx, incident, now, uow.calendar.overrides())

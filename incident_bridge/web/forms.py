@@ -9,6 +9,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     DateField,
     DateTimeLocalField,
+    FieldList,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -22,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from incident_bridge.domain.model import CARD_LIMITS, MAX_REPLY_LENGTH, DraftKind
+from incident_bridge.domain.regulations import PartsMode
 from incident_bridge.domain.workflow import Role
 
 REQUIRED = "Заполните поле."
@@ -257,3 +259,41 @@ class TopicRouteForm(FlaskForm):
 
 class TopicRouteRemoveForm(FlaskForm):
     submit = SubmitField("Удалить")
+
+
+#: How many bodies the curator may pick for one message on the form.
+MAX_BODIES = 6
+
+
+class PartsForm(VersionedForm):
+    """The curator assigns a message to several bodies, in order, each for its part."""
+
+    bodies = FieldList(
+        SelectField("Орган", coerce=optional_int, validate_choice=False),
+        min_entries=MAX_BODIES,
+        max_entries=MAX_BODIES,
+    )
+    mode = SelectField(
+        "Как работают органы",
+        choices=choices([(m.value, m.label) for m in PartsMode]),
+        default=PartsMode.IN_ORDER.value,
+    )
+    # The profile's writers; the use case refuses one the regulation does not allow.
+    combiner = SelectField("Общий ответ готовит", choices=[], validate_choice=False)
+    comment = StringField(
+        "Комментарий исполнителям",
+        validators=[Optional(), Length(max=2000, message="Комментарий длиннее 2000 знаков.")],
+    )
+    submit = SubmitField("Поручить органам")
+
+    def chosen(self) -> list[int]:
+        """The bodies picked, in the order of the form, without blanks."""
+        return [entry.data for entry in self.bodies if entry.data]
+
+
+class PartForm(VersionedForm):
+    """A body's executor writes its part."""
+
+    text = TextAreaField("Часть ответа (информация органа)", validators=[MaxChars(20_000)])
+    save = SubmitField("Сохранить")
+    submit = SubmitField("Направить куратору")

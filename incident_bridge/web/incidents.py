@@ -12,6 +12,7 @@ from incident_bridge.domain.model import DraftKind
 from incident_bridge.domain.workflow import Action, DraftState, Role, Status, allowed_actions
 from incident_bridge.persistence.models import Incident
 from incident_bridge.services import checks, deadlines, outbox, queries, routing, workflow
+from incident_bridge.services import parts as services_parts
 from incident_bridge.web.draft_checks import review_context
 from incident_bridge.web.forms import (
     NO_SUBDIVISION,
@@ -34,6 +35,7 @@ from incident_bridge.web.helpers import (
     session,
     uow,
 )
+from incident_bridge.web.parts import page_context as parts_page_context
 
 PREFIX = "/incidents"
 bp = page_blueprint("incident_bridge_incidents", __name__)
@@ -58,6 +60,7 @@ def _incident(incident_id: int) -> Incident:
     if (
         current_user.role == Role.EXECUTOR
         and incident.subdivision_id != current_user.subdivision_id
+        and not services_parts.visible_to(incident, current_user.subdivision_id)
     ):
         abort(403)
     return incident
@@ -96,7 +99,13 @@ def show(incident_id: int) -> Any:
         draft_form.kind.data = draft.kind.value
         draft_form.text.data = draft.text
     profile = ctx().profile
-    actions = allowed_actions(incident.status, current_user.role, profile.performers)
+    actions = allowed_actions(
+        incident.status, current_user.role, workflow.performers_for(ctx(), incident)
+    )
+    if incident.parts and not all(p.state.settled for p in incident.parts):
+        actions = [a for a in actions if a is not Action.SUBMIT_DRAFT]
+    if profile.remote_approval is not None:  # the regional authority decides in the system
+        actions = [a for a in actions if a not in (Action.APPROVE, Action.RETURN)]
     review: dict[str, Any] = {"review": None}
     if draft is not None and draft.state is DraftState.SUBMITTED:
         report = checks.review(uow(), ctx(), incident, draft.text, draft.kind)
@@ -122,6 +131,8 @@ def show(incident_id: int) -> Any:
         clocks=deadlines.clocks(ctx(), incident, now(), uow().calendar.overrides()),
         profile=profile,
         now=now(),
+        writes_draft=workflow.writes_draft(ctx(), incident, actor()),
+        **parts_page_context(incident),
     )
 
 

@@ -11,6 +11,7 @@ import pytest
 from adapters import HttpIncidentSystem
 from incident_bridge.domain.errors import DeliveryRejected, TransientDeliveryError
 from incident_bridge.domain.model import (
+    ApprovalVerdict,
     Feedback,
     IncidentCard,
     IncidentPage,
@@ -105,6 +106,29 @@ def test_effects_follow_ups_and_feedback_come_back_as_new_revisions(
     assert card.step == "clarification_received"
     assert card.follow_ups[-1].text == "Дом 15, второй подъезд."
     assert card.feedback is Feedback.SATISFIED
+
+
+def test_a_draft_sent_up_for_approval_comes_back_with_the_authoritys_decision(
+    mock: LiveMock, system: HttpIncidentSystem
+) -> None:
+    cursor = list(fetch_all(system))[-1].next_cursor
+    ident = next(iter(truth(mock)))
+    request = Outbound(ident, OutboundKind.APPROVAL_REQUEST, "k-a1", "Здравствуйте! Яму заделаем.")
+    assert system.deliver(request).remote_id.startswith("apr-")
+    assert mock.get("/pushed")["approvals"][0]["text"] == "Здравствуйте! Яму заделаем."
+    mock.post(f"/incidents/{ident}/approval", {"decision": "returned", "comment": "Укажите срок"})
+    (card,) = system.fetch_changes(cursor).cards
+    assert card.step == "approval_returned"
+    assert card.approval is not None and card.approval.verdict is ApprovalVerdict.RETURNED
+    assert card.approval.comment == "Укажите срок"
+    # A new round clears the old decision; deciding twice on nothing is refused.
+    system.deliver(Outbound(ident, OutboundKind.APPROVAL_REQUEST, "k-a2", "Заделаем до 5 ноября."))
+    mock.post(f"/incidents/{ident}/approval", {"decision": "approved"})
+    (card,) = system.fetch_changes(cursor).cards
+    assert card.approval is not None and card.approval.verdict is ApprovalVerdict.APPROVED
+    response = mock.control.post(f"{mock.url}/_control/incidents/{ident}/approval",
+                                 json={"decision": "approved"}, timeout=5)  # fmt: skip
+    assert response.status_code == 409
 
 
 def test_redirected_incident_refuses_replies_and_unknown_incident_is_404(

@@ -99,6 +99,7 @@ OPERATORS_STEP_FOR_COORDINATORS = _no_executors(OPERATORS_STEP)
 EXECUTORS_STEP = row(REFUSED, executor_own=OK)
 
 _AUTH, _QUEUE, _INC = "incident_bridge_auth", "incident_bridge_queue", "incident_bridge_incidents"
+_PARTS = "incident_bridge_parts"
 _ADMIN, _CAL, _TOPICS = (
     "incident_bridge_admin",
     "incident_bridge_calendar",
@@ -141,6 +142,12 @@ EXPECTED: dict[Route, Row] = {
     _route(_INC, "approve", "POST"): OPERATORS_STEP_FOR_COORDINATORS,
     _route(_INC, "with_reason", "POST", "return"): OPERATORS_STEP,
     _route(_INC, "with_reason", "POST", "close"): OPERATORS_STEP,
+    # Several bodies on one message: Yelets has none, so every step is refused in Russian
+    # (test_parts.py walks them on Leningrad, Lipetsk and Sobolevo).
+    _route(_PARTS, "assign", "POST"): row(REFUSED),
+    _route(_PARTS, "write", "POST"): row(REFUSED),
+    _route(_PARTS, "decline", "POST"): row(REFUSED),
+    _route(_PARTS, "return_part", "POST"): row(REFUSED),
     # The department's tools beside the cycle.
     _route(_ADMIN, "add_word", "POST"): COORDINATORS,  # «В словарь» on the review screen
     # «Отправить повторно»: sending again what the operator approved or redirected.

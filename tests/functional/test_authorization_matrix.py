@@ -90,6 +90,9 @@ INCIDENT_FOR = {
     "approve": "on_review",
     "return": "on_review",
     "close": "awaiting_author",
+    "assign": "new",
+    "write": "routed",
+    "return_part": "routed",
 }
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 
@@ -193,6 +196,7 @@ def _build(app: Flask, fake: FakeIncidentSystem) -> tuple[dict[str, int], dict[s
 
         ids = {
             "subdivision_a": people["roads"].id,
+            "subdivision_b": people["housing"].id,
             "curator": person("curator", "curator"),
             "regional": person("regional", "regional_authority"),
             "spare": person("spare", "operator"),  # whom the admin deactivates, re-roles, resets
@@ -344,6 +348,15 @@ FORMS: dict[str, Form] = {
         "subdivision": w.ids["subdivision_a"],
     },
     "incident_bridge_import.index": lambda w, role: _import_file(),
+    "incident_bridge_parts.assign": lambda w, role: {
+        "bodies-0": w.ids["subdivision_a"],
+        "bodies-1": w.ids["subdivision_b"],
+        "mode": "in_order",
+        "combiner": "last",
+    },
+    "incident_bridge_parts.write": lambda w, role: {"text": GOOD_ANSWER, "submit": "1"},
+    "incident_bridge_parts.decline": lambda w, role: {"reason": "Не в компетенции органа."},
+    "incident_bridge_parts.return_part": lambda w, role: {"reason": "Уточните сроки."},
 }
 
 
@@ -379,6 +392,7 @@ PARAMS: dict[str, Callable[[World, Route], object]] = {
     "filename": lambda w, route: (
         "site.css" if route.endpoint == "static" else "incident_bridge/favicon.svg"
     ),
+    "part_id": lambda w, route: 1,  # Yelets has no parts: the step is refused before the id
     "step": lambda w, route: route.variant,
     "change": lambda w, route: route.variant,
 }

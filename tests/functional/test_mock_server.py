@@ -94,7 +94,7 @@ def test_pushed_lists_replies_with_keys_and_reset_forgets_everything(client: Fla
     assert row["idempotency_key"] == "k1" and row["attempts"] == 2 and row["received_at"]
     assert client.get("/_control/stats").json["replies_received"] == 2
     client.post("/_control/reset")
-    assert client.get("/_control/pushed").json == {"replies": [], "redirects": []}
+    assert client.get("/_control/pushed").json == {"replies": [], "redirects": [], "approvals": []}
     assert client.get("/_control/stats").json["incidents"] == 0
 
 

@@ -44,7 +44,7 @@ CLOCK_CLAUSES = {
         "redirect": ("executor", "п. 5"), "draft": ("executor", "п. 7"),
         "rework": ("executor", "п. 8"), "publish": ("executor", "п. 9"),
         "total": ("executor", "п. 6"), "final_after_interim": ("executor", "п. 10"),
-        "after_clarification": ("executor", ORG),
+        "after_clarification": ("executor", ORG), "review": ("regional_authority", ORG),
     },
     "sobolevo": {
         "route": ("curator", "п. 8"), "redirect": ("executor", "п. 9"),

@@ -34,7 +34,7 @@ def test_five_profiles_ship(profiles: Callable[[str], Profile]) -> None:
         ("yelets", "Europe/Moscow", Term(8, Unit.HOURS), {"publish", "part"}),
         ("lipetsk", "Europe/Moscow", Term(9, Unit.HOURS), set()),
         ("leningrad", "Europe/Moscow", Term(9, Unit.HOURS), {"route"}),
-        ("luga", "Europe/Moscow", Term(9, Unit.HOURS), {"route", "review", "part"}),
+        ("luga", "Europe/Moscow", Term(9, Unit.HOURS), {"route", "part"}),
         ("sobolevo", "Asia/Kamchatka", Term(8, Unit.HOURS), set()),
     ],
 )
