@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from incident_bridge.domain.errors import IllegalTransition, InvalidInput, PermissionDenied
+from incident_bridge.domain.model import IncidentCard, Platform
 from incident_bridge.domain.regulations import Basis, Term, Watch
 from incident_bridge.domain.workflow import Role
 from incident_bridge.domain.worktime import CALENDAR_TIME, TimeAxis, WorkCalendar
@@ -224,7 +225,9 @@ def normalise_url(url: str) -> str:
     text = url.strip()
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise InvalidInput("Ссылка на пост должна быть адресом http(s), например https://vk.com/wall-1_2.")
+        raise InvalidInput(
+            "Ссылка на пост должна быть адресом http(s), например https://vk.com/wall-1_2."
+        )
     host = parts.hostname.lower()
     for prefix in ("www.", "m."):
         if host.startswith(prefix):
@@ -234,3 +237,37 @@ def normalise_url(url: str) -> str:
     path = parts.path.rstrip("/")
     query = sorted((k, v) for k, v in parse_qsl(parts.query) if not k.lower().startswith("utm_"))
     return f"https://{host}{path}" + (f"?{urlencode(query)}" if query else "")
+
+
+#: The ``extra`` entries by which the incident system flags the head's post a comment card
+#: is under (the post is the card's ``post_url``); see docs/incident-api.md.
+FLAG_PUBLISHED = "governor_post_published_at"
+FLAG_ACCOUNT = "governor_post_account"
+
+
+@dataclass(frozen=True, slots=True)
+class FlaggedPost:
+    """A post of the head's account as the incident system flags it on a comment card."""
+
+    url: str  # normalised
+    account: str
+    published_at: datetime
+    platform: Platform
+    topic: str
+    card: str  # the flagging card's external id
+
+
+def flagged_post(card: IncidentCard) -> FlaggedPost | None:
+    """The post a card flags, or None: no flag, or one that cannot be read (no offset, no url)."""
+    published = card.extra.get(FLAG_PUBLISHED)
+    if published is None or not card.post_url:
+        return None
+    try:
+        url = normalise_url(card.post_url)
+        at = datetime.fromisoformat(published)
+    except (InvalidInput, ValueError):
+        return None
+    if at.utcoffset() is None:
+        return None
+    account = (card.extra.get(FLAG_ACCOUNT) or "").strip() or card.author.name or "—"
+    return FlaggedPost(url, account[:300], at, card.platform, card.topic, card.external_id)

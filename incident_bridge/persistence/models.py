@@ -427,9 +427,7 @@ class WatchedPost(Base):
     # The card that flagged it, when the incident system did.
     flagged_by_card: Mapped[str | None] = mapped_column(String(CARD_LIMITS.external_id))
 
-    bodies: Mapped[list[WatchBody]] = relationship(
-        back_populates="post", order_by="WatchBody.id"
-    )
+    bodies: Mapped[list[WatchBody]] = relationship(back_populates="post", order_by="WatchBody.id")
     tasks: Mapped[list[WatchTask]] = relationship(
         back_populates="post", order_by="(WatchTask.subdivision_id, WatchTask.seq)"
     )

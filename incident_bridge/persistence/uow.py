@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from incident_bridge.domain.errors import ConcurrentUpdate, StorageError
-from incident_bridge.persistence.watch_repository import SqlAlchemyWatch
 from incident_bridge.persistence.repositories import (
     SqlAlchemyCalendar,
     SqlAlchemyDictionary,
@@ -27,6 +26,7 @@ from incident_bridge.persistence.repositories import (
     SqlAlchemySyncStates,
     SqlAlchemyTopicRoutes,
 )
+from incident_bridge.persistence.watch_repository import SqlAlchemyWatch
 
 
 class SqlAlchemyUnitOfWork:

@@ -12,33 +12,43 @@ a body added late, or a post registered late, is not given tasks already past.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from incident_bridge.domain.deadlines import format_left
 from incident_bridge.domain.errors import InvalidInput, NotFound, PermissionDenied
 from incident_bridge.domain.model import IncidentCard, Platform
-from incident_bridge.domain.regulations import Watch
+from incident_bridge.domain.regulations import Basis, Watch
 from incident_bridge.domain.watch import (
+    FLAG_PUBLISHED,
+    FlaggedPost,
     PostSource,
+    TaskKind,
+    TaskState,
     WatchAction,
     check_tick,
+    flagged_post,
     normalise_url,
     require,
     schedule,
     task_state,
 )
 from incident_bridge.domain.workflow import Role
-from incident_bridge.persistence.models import WatchBody, WatchedPost, WatchEvent, WatchTask
+from incident_bridge.domain.worktime import CALENDAR_TIME, WorkCalendar
+from incident_bridge.persistence.models import (
+    Incident,
+    WatchBody,
+    WatchedPost,
+    WatchEvent,
+    WatchTask,
+)
 from incident_bridge.services import routing
 from incident_bridge.services.actors import SYSTEM_ACTOR, Actor
 from incident_bridge.services.context import Context
 from incident_bridge.services.unit_of_work import UnitOfWork
 
-#: The ``extra`` entries of a card by which the incident system flags the head's post
-#: the comment is under (the post is the card's ``post_url``); see docs/incident-api.md.
-FLAG_PUBLISHED = "governor_post_published_at"
-FLAG_ACCOUNT = "governor_post_account"
 MAX_NEW_COMMENTS = 100_000
 
 
@@ -169,32 +179,30 @@ def register_flagged(
 
     The bodies in charge are those of the admin's topic rule for the card's topic, if
     there is one; otherwise none, and the curator puts bodies in charge on the page.
-    A card whose flag cannot be read is left as it is (its incident is stored anyway).
+    A flag that cannot be read is left aside (the card's incident is stored anyway).
+    One query for the page's flagged posts; nothing at all for a page with no flag.
     """
-    flagged = [c for c in cards if FLAG_PUBLISHED in c.extra and c.post_url]
-    if not flagged or ctx.profile.watch is None:
+    if ctx.profile.watch is None:
         return 0
-    wanted: dict[str, tuple[IncidentCard, datetime]] = {}
-    for card in flagged:
-        try:
-            key = normalise_url(card.post_url or "")
-            published = datetime.fromisoformat(card.extra[FLAG_PUBLISHED])
-        except (InvalidInput, ValueError):
-            continue
-        if published.utcoffset() is not None:
-            wanted.setdefault(key, (card, min(published, now)))
+    wanted: dict[str, FlaggedPost] = {}
+    for card in cards:
+        if FLAG_PUBLISHED in card.extra:
+            flag = flagged_post(card)
+            if flag is not None:
+                wanted.setdefault(flag.url, flag)
+    if not wanted:
+        return 0
     known = uow.watch.by_urls(list(wanted))
     added = 0
-    for key, (card, published) in wanted.items():
+    for key, flag in wanted.items():
         if key in known:
             continue
-        route = uow.topic_routes.for_topic(routing.normalise_topic(card.topic))
+        route = uow.topic_routes.for_topic(routing.normalise_topic(flag.topic))
         bodies = [route.subdivision_id] if route and route.subdivision.active else []
-        register_post(uow, ctx, SYSTEM_ACTOR, url=key,
-                      account=card.extra.get(FLAG_ACCOUNT) or card.author.name or "—",
-                      published_at=published, subdivision_ids=bodies, now=now,
-                      platform=card.platform.value, source=PostSource.INCIDENT_SYSTEM,
-                      card=card.external_id)  # fmt: skip
+        register_post(uow, ctx, SYSTEM_ACTOR, url=key, account=flag.account,
+                      published_at=min(flag.published_at, now), subdivision_ids=bodies, now=now,
+                      platform=flag.platform.value, source=PostSource.INCIDENT_SYSTEM,
+                      card=flag.card)  # fmt: skip
         added += 1
     return added
 
@@ -225,7 +233,12 @@ def _put_in_charge(
         body = WatchBody(subdivision_id=subdivision_id, added_at=now, added_by=actor.label)
         post.bodies.append(body)
     else:  # put back in charge: the removal stays in the post's history
-        body.added_at, body.added_by, body.removed_at, body.removed_by = now, actor.label, None, None
+        body.added_at, body.added_by, body.removed_at, body.removed_by = (
+            now,
+            actor.label,
+            None,
+            None,
+        )
     calendar = ctx.calendars.known_at(uow.calendar.overrides(), now)
     planned = [t for t in schedule(post.published_at, rule, calendar) if t.due_at > now]
     first = 1 + max((t.seq for t in post.tasks if t.subdivision_id == subdivision_id), default=-1)
@@ -271,8 +284,9 @@ def _event(
     data: dict[str, Any],
 ) -> None:
     post.events.append(
-        WatchEvent(kind=action.value, at=now, actor_id=actor.user_id, actor_label=actor.label,
-                   data=data)  # fmt: skip
+        WatchEvent(
+            kind=action.value, at=now, actor_id=actor.user_id, actor_label=actor.label, data=data
+        )  # fmt: skip
     )
 
 
@@ -285,3 +299,91 @@ def _platform_of(key: str) -> str:
     if host in ("ok.ru",):
         return Platform.OK.value
     return Platform.OTHER.value
+
+
+# -- what the page shows ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TaskView:
+    """A task and its clock at the moment the page is shown."""
+
+    task: WatchTask
+    state: TaskState
+    left: str  # «осталось 1 ч 20 мин рабочего времени», «просрочено на …», or ""
+
+    @property
+    def overdue(self) -> bool:
+        return self.state is TaskState.OVERDUE
+
+    @property
+    def open(self) -> bool:
+        return self.state in (TaskState.OPEN, TaskState.OVERDUE)
+
+
+@dataclass(frozen=True, slots=True)
+class BodyView:
+    """A body in charge of a post (or removed from it) and its tasks."""
+
+    body: WatchBody
+    tasks: list[TaskView]
+
+    @property
+    def done(self) -> int:
+        return sum(1 for t in self.tasks if t.task.done_at is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class PostView:
+    """A watched post with its bodies' tasks and clocks."""
+
+    post: WatchedPost
+    bodies: list[BodyView]
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for b in self.bodies for t in b.tasks if t.overdue)
+
+
+def board(uow: UnitOfWork, ctx: Context, now: datetime) -> list[PostView]:
+    """Every post with its bodies' tasks and clocks (a constant number of queries)."""
+    rule = rule_of(ctx)
+    calendar = ctx.calendars.known_at(uow.calendar.overrides(), now)
+    return [_view(post, rule, calendar, now) for post in uow.watch.posts()]
+
+
+def post_page(
+    uow: UnitOfWork, ctx: Context, post_id: int, now: datetime
+) -> tuple[PostView, list[Incident]]:
+    """One post with its tasks and clocks, and the comment incidents linked to it."""
+    rule = rule_of(ctx)
+    post = _post(uow, post_id)
+    calendar = ctx.calendars.known_at(uow.calendar.overrides(), now)
+    return _view(post, rule, calendar, now), uow.watch.comments(post)
+
+
+def post_of(uow: UnitOfWork, ctx: Context, incident: Incident) -> WatchedPost | None:
+    """The watched post a comment incident belongs to (its ``post_url``), if any."""
+    if ctx.profile.watch is None or not incident.post_url:
+        return None
+    try:
+        key = normalise_url(incident.post_url)
+    except InvalidInput:
+        return None
+    return uow.watch.by_urls([key]).get(key)
+
+
+def _view(post: WatchedPost, rule: Watch, calendar: WorkCalendar, now: datetime) -> PostView:
+    by_body: dict[int, list[TaskView]] = {}
+    for task in post.tasks:
+        term = rule.continuous if task.kind == TaskKind.CONTINUOUS else rule.every
+        state = task_state(task.opens_at, task.due_at, task.done_at, task.cancelled_at, now)
+        left = ""
+        if state in (TaskState.OPEN, TaskState.OVERDUE):
+            axis = calendar if term.basis is Basis.WORKING else CALENDAR_TIME
+            seconds = axis.between(now, task.due_at).total_seconds()
+            left = format_left(int(seconds // 60), term.basis)
+        by_body.setdefault(task.subdivision_id, []).append(TaskView(task, state, left))
+    bodies = [BodyView(b, by_body.get(b.subdivision_id, [])) for b in post.bodies]
+    bodies.sort(key=lambda b: (b.body.removed_at is not None, b.body.id))
+    return PostView(post, bodies)

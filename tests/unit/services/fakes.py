@@ -403,7 +403,9 @@ class FakeWatch:
         from incident_bridge.domain.watch import normalise_url
 
         self._autoflush()
-        return [i for i in self._incidents.rows if i.post_url and normalise_url(i.post_url) == post.url]
+        return [
+            i for i in self._incidents.rows if i.post_url and normalise_url(i.post_url) == post.url
+        ]
 
 
 class FakeUnitOfWork:
