@@ -99,6 +99,36 @@ def inject() -> Response:
     return _created(_state().add_incident(_body()))
 
 
+#: The ``extra`` entries by which the system flags the head's post a comment is under.
+GOVERNOR_POST_PUBLISHED, GOVERNOR_POST_ACCOUNT = (
+    "governor_post_published_at",
+    "governor_post_account",
+)
+
+
+@bp.post("/governor-posts")
+def governor_post() -> Response:
+    """Flag a post of the Governor's account: one comment card under it carries the flag.
+
+    ``{url, account?, published_at?, comment?}``: the card's ``post_url`` is the post, its
+    ``extra`` says when the post came out and in which account; ``comment`` overrides the
+    card's other fields (``text``, ``topic``, …).
+    """
+    body = _body()
+    url, comment = body.get("url"), body.get("comment") or {}
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        raise MockError(422, "validation_failed", "url: an http(s) link to the post")
+    if not isinstance(comment, dict):
+        raise MockError(422, "validation_failed", "comment: an object of card fields")
+    published = body.get("published_at") or _state().clock().isoformat()
+    account = body.get("account") or "Губернатор Ленинградской области"
+    if not isinstance(published, str) or not isinstance(account, str):
+        raise MockError(422, "validation_failed", "published_at, account: strings")
+    extra = {**(comment.get("extra") or {}), GOVERNOR_POST_PUBLISHED: published,
+             GOVERNOR_POST_ACCOUNT: account}  # fmt: skip
+    return _created(_state().add_incident({**comment, "post_url": url, "extra": extra}))
+
+
 @bp.post("/incidents/<ident>/follow-ups")
 def follow_up(ident: str) -> Response:
     """The author writes again in the thread (a generated remark when no text is given)."""

@@ -432,3 +432,97 @@ class NewIncident:
     values: dict[str, Any]
     events: list[dict[str, Any]] = field(default_factory=list)
     follow_ups: list[dict[str, Any]] = field(default_factory=list)
+
+
+# -- The Governor's posts watch (Leningrad cl. 7.2, 7.4) ---------------------------------
+
+
+class WatchedPost(Base):
+    """A post of the head's account whose comments the bodies in charge watch.
+
+    ``url`` is the normalised address (``domain.watch.normalise_url``): the key that
+    links comment incidents (their ``post_url``) to the post.
+    """
+
+    __tablename__ = "ib_watch_post"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(CARD_LIMITS.url), unique=True)
+    account: Mapped[str] = mapped_column(String(300))
+    platform: Mapped[str] = mapped_column(String(30))
+    published_at: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String(20))  # domain.watch.PostSource
+    registered_at: Mapped[datetime]
+    registered_by: Mapped[str] = mapped_column(String(300))
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("ib_user.id"))
+    # The card that flagged it, when the incident system did.
+    flagged_by_card: Mapped[str | None] = mapped_column(String(CARD_LIMITS.external_id))
+
+    bodies: Mapped[list[WatchBody]] = relationship(back_populates="post", order_by="WatchBody.id")
+    tasks: Mapped[list[WatchTask]] = relationship(
+        back_populates="post", order_by="(WatchTask.subdivision_id, WatchTask.seq)"
+    )
+    events: Mapped[list[WatchEvent]] = relationship(order_by="WatchEvent.id")
+
+
+class WatchBody(Base):
+    """A body in charge of a post; removing it keeps the row (who removed it, when)."""
+
+    __tablename__ = "ib_watch_body"
+    __table_args__ = (UniqueConstraint("post_id", "subdivision_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("ib_watch_post.id"), index=True)
+    subdivision_id: Mapped[int] = mapped_column(ForeignKey("ib_subdivision.id"))
+    added_at: Mapped[datetime]
+    added_by: Mapped[str] = mapped_column(String(300))
+    removed_at: Mapped[datetime | None]
+    removed_by: Mapped[str | None] = mapped_column(String(300))
+
+    post: Mapped[WatchedPost] = relationship(back_populates="bodies")
+    subdivision: Mapped[Subdivision] = relationship()
+
+
+class WatchTask(Base):
+    """One task of a body's watch: the continuous watch or a check, with its clock and tick."""
+
+    __tablename__ = "ib_watch_task"
+    __table_args__ = (Index("ix_ib_watch_task_post_body", "post_id", "subdivision_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("ib_watch_post.id"))
+    subdivision_id: Mapped[int] = mapped_column(ForeignKey("ib_subdivision.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # domain.watch.TaskKind
+    seq: Mapped[int] = mapped_column(Integer)
+    opens_at: Mapped[datetime]
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    done_at: Mapped[datetime | None]
+    done_by: Mapped[str | None] = mapped_column(String(300))
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("ib_user.id"))
+    new_comments: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by: Mapped[str | None] = mapped_column(String(300))
+
+    post: Mapped[WatchedPost] = relationship(back_populates="tasks")
+    subdivision: Mapped[Subdivision] = relationship()
+
+
+class WatchEvent(Base):
+    """One append-only entry of a post's history: registration, bodies, ticks, cancellations."""
+
+    __tablename__ = "ib_watch_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("ib_watch_post.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # domain.watch.WatchAction
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("ib_user.id"))
+    actor_label: Mapped[str] = mapped_column(String(300))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+@event.listens_for(WatchEvent, "before_update")
+@event.listens_for(WatchEvent, "before_delete")
+def _watch_history_is_append_only(mapper: Any, connection: Any, target: WatchEvent) -> None:
+    raise BridgeError("История поста только дополняется: запись нельзя изменить или удалить.")

@@ -26,6 +26,7 @@ from incident_bridge.persistence.repositories import (
     SqlAlchemySyncStates,
     SqlAlchemyTopicRoutes,
 )
+from incident_bridge.persistence.watch_repository import SqlAlchemyWatch
 
 
 class SqlAlchemyUnitOfWork:
@@ -48,6 +49,7 @@ class SqlAlchemyUnitOfWork:
         self.people = SqlAlchemyPeople(session)
         self.security = SqlAlchemySecurityLog(session)
         self.topic_routes = SqlAlchemyTopicRoutes(session)
+        self.watch = SqlAlchemyWatch(session)
         self._depth = 0
 
     def __enter__(self) -> SqlAlchemyUnitOfWork:

@@ -25,7 +25,7 @@ from incident_bridge.persistence.models import (
     IncidentEvent,
     NewIncident,
 )
-from incident_bridge.services import approvals, deadlines
+from incident_bridge.services import approvals, deadlines, watch
 from incident_bridge.services.actors import SYSTEM_ACTOR
 from incident_bridge.services.context import Context
 from incident_bridge.services.history import apply, entry_values, record
@@ -144,6 +144,7 @@ def ingest_page(
         stored.append(incident)
     uow.flush()  # once per page: relationships carry the ids until then
     result.incident_ids.extend(i.id for i in stored)
+    watch.register_flagged(uow, ctx, page.cards, now)  # the Governor's posts the system flagged
     resolve(uow, [c.external_id for c in page.cards], now)
     span = page_span if page_span is not None else len(page.cards) + len(page.rejected)
     for rejected in page.rejected:

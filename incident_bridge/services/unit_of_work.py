@@ -27,6 +27,8 @@ from incident_bridge.persistence.models import (
     SyncState,
     TopicRoute,
     User,
+    WatchedPost,
+    WatchTask,
 )
 
 
@@ -166,6 +168,20 @@ class TopicRoutes(Protocol):
     ) -> Subdivision | None: ...
 
 
+class WatchPosts(Protocol):
+    """The Governor's posts watch: posts by id and url, their tasks, their comment incidents."""
+
+    def get(self, post_id: int) -> WatchedPost | None: ...
+
+    def posts(self) -> list[WatchedPost]: ...
+
+    def by_urls(self, urls: Collection[str]) -> dict[str, WatchedPost]: ...
+
+    def task(self, task_id: int) -> WatchTask | None: ...
+
+    def comments(self, post: WatchedPost) -> list[Incident]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction around a use case, and the repositories it reads and changes."""
 
@@ -198,6 +214,9 @@ class UnitOfWork(Protocol):
 
     @property
     def topic_routes(self) -> TopicRoutes: ...
+
+    @property
+    def watch(self) -> WatchPosts: ...
 
     def __enter__(self) -> Self: ...
 

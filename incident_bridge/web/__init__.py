@@ -22,11 +22,14 @@ def register_blueprints(app: Flask, url_prefix: str = "", *, error_pages: bool =
         parts,
         queue,
         topics,
+        watch,
     )
     from incident_bridge.web.converters import IdConverter
 
     app.url_map.converters["ib_id"] = IdConverter
-    for module in (auth, queue, incidents, parts, admin, calendar, topics, imports, health, assets):
+    modules = (auth, queue, incidents, parts, admin, calendar, topics, imports, health, assets,
+               watch)  # fmt: skip
+    for module in modules:
         app.register_blueprint(module.bp, url_prefix=url_prefix + module.PREFIX)
     from incident_bridge.web.filters import register_filters
 

@@ -107,6 +107,9 @@ _ADMIN, _CAL, _TOPICS = (
 )
 
 
+_WATCH = "incident_bridge_watch"
+
+
 def _route(blueprint: str, view: str, method: str = "GET", variant: str = "") -> Route:
     return Route(f"{blueprint}.{view}", method, variant)
 
@@ -172,6 +175,14 @@ EXPECTED: dict[Route, Row] = {
     _route(_TOPICS, "index"): ADMIN_ONLY,
     _route(_TOPICS, "add", "POST"): ADMIN_ONLY,
     _route(_TOPICS, "remove", "POST"): ADMIN_ONLY,
+    # «Посты Губернатора» (Leningrad cl. 7): Yelets has no watch, so its page says why to anyone
+    # signed in and every other watch URL is a 404 (test_watch.py checks the Leningrad roles).
+    _route(_WATCH, "index"): SIGNED_IN,
+    _route(_WATCH, "register", "POST"): row(NOT_FOUND),
+    _route(_WATCH, "show"): row(NOT_FOUND),
+    _route(_WATCH, "bodies", "POST", "add"): row(NOT_FOUND),
+    _route(_WATCH, "bodies", "POST", "remove"): row(NOT_FOUND),
+    _route(_WATCH, "tick", "POST"): row(NOT_FOUND),
 }
 
 #: Allowed POSTs that change no data (the live check of a draft's text).

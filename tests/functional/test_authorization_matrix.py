@@ -389,6 +389,9 @@ PARAMS: dict[str, Callable[[World, Route], object]] = {
     "record_id": lambda w, route: w.ids["quarantine"],
     "outbox_id": lambda w, route: w.ids["outbox"],
     "route_id": lambda w, route: w.ids["topic_route"],
+    # Yelets has no Governor's posts watch: any id of a post or a watch task is a 404.
+    "post_id": lambda w, route: 1,
+    "task_id": lambda w, route: 1,
     "filename": lambda w, route: (
         "site.css" if route.endpoint == "static" else "incident_bridge/favicon.svg"
     ),

@@ -60,6 +60,8 @@ from incident_bridge.persistence.models import (
     SyncState,
     TopicRoute,
     User,
+    WatchedPost,
+    WatchTask,
 )
 from incident_bridge.services.unit_of_work import UnitOfWork
 
@@ -375,6 +377,37 @@ class _Snapshot:
     flushed: dict[object, dict[str, Any]]
 
 
+class FakeWatch:
+    """The Governor's watched posts in memory; bodies, tasks and history hang on each post."""
+
+    def __init__(self, autoflush: Autoflush, incidents: FakeIncidents) -> None:
+        self.rows: list[WatchedPost] = []
+        self._autoflush = autoflush
+        self._incidents = incidents
+
+    def get(self, post_id: int) -> WatchedPost | None:
+        return next((p for p in self.rows if p.id == post_id), None)
+
+    def posts(self) -> list[WatchedPost]:
+        self._autoflush()
+        return sorted(self.rows, key=lambda p: (p.published_at, p.id), reverse=True)
+
+    def by_urls(self, urls: Collection[str]) -> dict[str, WatchedPost]:
+        self._autoflush()
+        return {p.url: p for p in self.rows if p.url in set(urls)}
+
+    def task(self, task_id: int) -> WatchTask | None:
+        return next((t for p in self.rows for t in p.tasks if t.id == task_id), None)
+
+    def comments(self, post: WatchedPost) -> list[Incident]:
+        from incident_bridge.domain.watch import normalise_url
+
+        self._autoflush()
+        return [
+            i for i in self._incidents.rows if i.post_url and normalise_url(i.post_url) == post.url
+        ]
+
+
 class FakeUnitOfWork:
     """The ``UnitOfWork`` of the unit tests: in memory, committed or really rolled back."""
 
@@ -389,6 +422,7 @@ class FakeUnitOfWork:
         self.people = FakePeople(self.flush)
         self.security = FakeSecurityLog(self.flush)
         self.topic_routes = FakeTopicRoutes(self.flush, self.incidents, self.people)
+        self.watch = FakeWatch(self.flush, self.incidents)
         #: How many outermost blocks committed, and how many rolled back.
         self.committed = 0
         self.rolled_back = 0
@@ -480,6 +514,7 @@ class FakeUnitOfWork:
             self.people.user_rows,
             self.security.rows,
             self.topic_routes.rows,
+            self.watch.rows,
         ]
 
     def _table_of(self, entity: object) -> list[Any] | None:
@@ -506,6 +541,8 @@ class FakeUnitOfWork:
                 return self.security.rows
             case TopicRoute():
                 return self.topic_routes.rows
+            case WatchedPost():
+                return self.watch.rows
         return None
 
     def _attach_child(self, entity: IncidentEvent | Draft | AuthorMessage) -> None:
@@ -531,6 +568,10 @@ class FakeUnitOfWork:
             yield from incident.drafts
             yield from incident.events
             yield from incident.follow_ups
+        for post in self.watch.rows:
+            yield from post.bodies
+            yield from post.tasks
+            yield from post.events
 
     # -- rollback -------------------------------------------------------------------------
 
