@@ -38,6 +38,8 @@ class EventKind(enum.StrEnum):
     FEEDBACK = "feedback"
     CLOSE = "close"
     SCREENING = "screening"
+    REPEAT_FOUND = "repeat_found"  # taken for a repeat of an earlier message (system or a person)
+    REPEAT_UNLINKED = "repeat_unlinked"  # a person undid a false match
 
     @property
     def label(self) -> str:
@@ -65,6 +67,8 @@ EVENT_LABELS = {
     EventKind.FEEDBACK: "Оценка автора",
     EventKind.CLOSE: "Закрыто",
     EventKind.SCREENING: "Автоматическая проверка сообщения",
+    EventKind.REPEAT_FOUND: "Связано с прежним сообщением как повторное",
+    EventKind.REPEAT_UNLINKED: "Связь с прежним сообщением снята",
 }
 
 

@@ -20,12 +20,24 @@ def register_blueprints(app: Flask, url_prefix: str = "", *, error_pages: bool =
         imports,
         incidents,
         queue,
+        repeats,
         topics,
     )
     from incident_bridge.web.converters import IdConverter
 
     app.url_map.converters["ib_id"] = IdConverter
-    for module in (auth, queue, incidents, admin, calendar, topics, imports, health, assets):
+    for module in (
+        auth,
+        queue,
+        incidents,
+        repeats,
+        admin,
+        calendar,
+        topics,
+        imports,
+        health,
+        assets,
+    ):
         app.register_blueprint(module.bp, url_prefix=url_prefix + module.PREFIX)
     from incident_bridge.web.filters import register_filters
 
