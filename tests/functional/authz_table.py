@@ -141,6 +141,9 @@ EXPECTED: dict[Route, Row] = {
     _route(_INC, "approve", "POST"): OPERATORS_STEP_FOR_COORDINATORS,
     _route(_INC, "with_reason", "POST", "return"): OPERATORS_STEP,
     _route(_INC, "with_reason", "POST", "close"): OPERATORS_STEP,
+    # Repeat messages: unlink a false match, link by number (whoever routes; admin stands in).
+    _route("incident_bridge_repeats", "unlink", "POST"): OPERATORS_STEP_FOR_COORDINATORS,
+    _route("incident_bridge_repeats", "link", "POST"): OPERATORS_STEP_FOR_COORDINATORS,
     # The department's tools beside the cycle.
     _route(_ADMIN, "add_word", "POST"): COORDINATORS,  # «В словарь» on the review screen
     # «Отправить повторно»: sending again what the operator approved or redirected.
