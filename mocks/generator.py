@@ -76,17 +76,26 @@ _TRANSLIT = dict(
 
 
 class EarlierCard(NamedTuple):
-    """What a "repeat" message takes from the earlier incident it refers to."""
+    """What a "repeat" message takes from the earlier incident it refers to.
+
+    Its author too: about half the repeats come from the same person on the same platform.
+    """
 
     topic_group: str
     topic: str
     municipality: str
     number: str
+    platform: str = "vk"
+    author: dict[str, Any] | None = None
+    created_at: str | None = None
 
     @classmethod
     def of(cls, card: dict[str, Any]) -> EarlierCard:
         """The fields of a card in wire form that a later repeat may borrow."""
-        return cls(card["topic_group"], card["topic"], card["municipality"], card["number"])
+        return cls(
+            card["topic_group"], card["topic"], card["municipality"], card["number"],
+            card["platform"], dict(card["author"]), card["created_at"],
+        )  # fmt: skip
 
 
 def translit(text: str) -> str:
@@ -241,10 +250,23 @@ class Generator:
         group = self.rng.choice(sorted(texts.TOPICS))
         topic = self.rng.choice(sorted(texts.TOPICS[group]))
         prev = ""
+        same_author: dict[str, Any] | None = None
+        after: datetime | None = None
         if kind == "repeat":
-            group, topic, municipality, prev = self.rng.choice(earlier)
+            chosen = self.rng.choice(earlier)
+            if chosen.created_at:
+                after = datetime.fromisoformat(chosen.created_at.replace("Z", "+00:00"))
+            group, topic, municipality, prev = chosen[:4]
+            if chosen.author is not None and self.rng.random() < 0.5:
+                platform, same_author = chosen.platform, chosen.author
         author, female = self.author(platform)
+        if same_author is not None:
+            author = same_author
+            female = author["name"].split()[0] in texts.FEMALE_NAMES
         created = self.created_at(now)
+        if after is not None and created <= after:
+            # A repeat comes after the message it refers to: halfway from it to now.
+            created = (after + (now - after) / 2).replace(microsecond=0)
         detected = created - timedelta(minutes=self.rng.randint(1, 40))
         card: dict[str, Any] = {
             "id": str(number),

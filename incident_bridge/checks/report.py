@@ -14,6 +14,7 @@ from incident_bridge.checks.completeness import CompletenessResult, check_comple
 from incident_bridge.checks.grammar import GrammarResult, check_grammar
 from incident_bridge.checks.greeting import GreetingResult, check_greeting
 from incident_bridge.checks.language_models import LanguageModels
+from incident_bridge.checks.measures import NOT_APPLICABLE, MeasuresResult, check_measures
 from incident_bridge.checks.screening import ScreeningResult, screen_message
 from incident_bridge.checks.spelling import SpellingResult, check_spelling
 from incident_bridge.checks.spelling_lexicon import SpellingLexicon
@@ -36,6 +37,8 @@ class DraftReport:
     style: StyleResult
     screening: ScreeningResult
     blocking: frozenset[Check]
+    #: Read only for the answer to a repeat message (``check_draft(..., repeat=True)``).
+    measures: MeasuresResult = NOT_APPLICABLE
 
     @property
     def ok(self) -> bool:
@@ -55,6 +58,7 @@ class DraftReport:
             Check.TYPOGRAPHY: self.typography.ok,
             Check.COMPLETENESS: self.completeness.ok,
             Check.STYLE: self.style.ok,
+            Check.MEASURES: self.measures.ok,
         }
         return outcomes[check]
 
@@ -112,6 +116,7 @@ class DraftReport:
                 ],
             },
             "screening": self.screening.to_dict(),
+            "measures": self.measures.to_dict(),
         }
 
 
@@ -148,6 +153,7 @@ class DraftChecker:
         platform: str | None = None,
         extra_words: Iterable[str] = frozenset(),
         has_attachments: bool = False,
+        repeat: bool = False,
     ) -> DraftReport:
         """Every check of ``draft``, the reply to ``message`` (see :func:`check_draft`)."""
         return check_draft(
@@ -160,6 +166,7 @@ class DraftChecker:
             platform=platform,
             extra_words=extra_words,
             has_attachments=has_attachments,
+            repeat=repeat,
         )
 
     def screen(self, text: str) -> ScreeningResult:
@@ -178,13 +185,15 @@ def check_draft(
     platform: str | None = None,
     extra_words: Iterable[str] = frozenset(),
     has_attachments: bool = False,
+    repeat: bool = False,
 ) -> DraftReport:
     """Run every check on ``draft`` (the reply to ``message``) and gather the results.
 
     ``blocking`` names the checks that must pass for the report to be ok: members of
     :class:`Check` or their values («greeting», …); an unknown name is a ``ValueError``.
     ``models`` lets the spelling check take the names Natasha finds for names, and gives the
-    grammar check its syntax trees.
+    grammar check its syntax trees. ``repeat``: the message repeats an earlier one, so the
+    draft is also read for the measures taken (:mod:`incident_bridge.checks.measures`).
     """
     blocking_checks = as_checks(blocking)
     spelling = check_spelling(
@@ -211,6 +220,7 @@ def check_draft(
         style=style,
         screening=screen_message(message),
         blocking=blocking_checks,
+        measures=check_measures(draft) if repeat else NOT_APPLICABLE,
     )
 
 

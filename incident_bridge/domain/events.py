@@ -47,6 +47,8 @@ class EventKind(enum.StrEnum):
     PARTS_COMPLETE = "parts_complete"  # every part is in: the combined answer can be written
     APPROVED_REMOTELY = "approved_remotely"
     RETURNED_REMOTELY = "returned_remotely"
+    REPEAT_FOUND = "repeat_found"  # taken for a repeat of an earlier message (system or a person)
+    REPEAT_UNLINKED = "repeat_unlinked"  # a person undid a false match
 
     @property
     def label(self) -> str:
@@ -82,6 +84,8 @@ EVENT_LABELS = {
     EventKind.PARTS_COMPLETE: "Все части ответа получены",
     EventKind.APPROVED_REMOTELY: "Согласовано региональным органом",
     EventKind.RETURNED_REMOTELY: "Возвращено региональным органом на доработку",
+    EventKind.REPEAT_FOUND: "Связано с прежним сообщением как повторное",
+    EventKind.REPEAT_UNLINKED: "Связь с прежним сообщением снята",
 }
 
 

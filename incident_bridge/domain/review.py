@@ -19,6 +19,7 @@ class Check(enum.StrEnum):
     COMPLETENESS = "completeness"
     STYLE = "style"
     FORMAT = "format"
+    MEASURES = "measures"  # a repeat's answer says what was done (profile.repeats.report_measures)
 
     @property
     def label(self) -> str:
@@ -34,4 +35,5 @@ CHECK_LABELS = {
     Check.COMPLETENESS: "ответы на все вопросы",
     Check.STYLE: "стиль",
     Check.FORMAT: "формат площадки",
+    Check.MEASURES: "сведения о принятых мерах",
 }

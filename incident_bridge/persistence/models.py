@@ -118,7 +118,7 @@ class Incident(Base):
     detected_at: Mapped[datetime]
     text: Mapped[str] = mapped_column(Text)
     author_name: Mapped[str] = mapped_column(String(CARD_LIMITS.author_name))
-    author_url: Mapped[str | None] = mapped_column(String(CARD_LIMITS.url))
+    author_url: Mapped[str | None] = mapped_column(String(CARD_LIMITS.url), index=True)
     platform: Mapped[str] = mapped_column(String(30))
     post_url: Mapped[str | None] = mapped_column(String(CARD_LIMITS.url))
     municipality: Mapped[str] = mapped_column(String(CARD_LIMITS.municipality))
@@ -140,6 +140,8 @@ class Incident(Base):
     due_at: Mapped[datetime | None] = mapped_column(index=True)
     # The screening's verdict; NULL until the screening step after the poll has read the text.
     screening: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
+    # The street its text names (``domain.repeats.place_of``), set by the screening step.
+    place_key: Mapped[str | None] = mapped_column(String(100), default=None, index=True)
     version_id: Mapped[int] = mapped_column(Integer, default=1)
     # Several bodies on one message: how they work and who writes the combined answer.
     parts_mode: Mapped[PartsMode | None] = mapped_column(StrEnumType(PartsMode, 20), default=None)
@@ -526,3 +528,21 @@ class WatchEvent(Base):
 @event.listens_for(WatchEvent, "before_delete")
 def _watch_history_is_append_only(mapper: Any, connection: Any, target: WatchEvent) -> None:
     raise BridgeError("История поста только дополняется: запись нельзя изменить или удалить.")
+class RepeatLink(Base):
+    """A repeat message and the earlier one it repeats (Lipetsk п. 15, Leningrad 8.10, Sobolevo п. 18).
+
+    One earlier message per repeat; found by the screening step or linked by a person.
+    Unlinking deletes the row: the repeat's history keeps who linked and unlinked it.
+    """
+
+    __tablename__ = "ib_repeat_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repeat_id: Mapped[int] = mapped_column(ForeignKey("ib_incident.id"), unique=True)
+    earlier_id: Mapped[int] = mapped_column(ForeignKey("ib_incident.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(30))
+    found_at: Mapped[datetime]
+    found_by: Mapped[str] = mapped_column(String(300))
+
+    repeat: Mapped[Incident] = relationship(foreign_keys=[repeat_id])
+    earlier: Mapped[Incident] = relationship(foreign_keys=[earlier_id])

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from incident_bridge.domain.errors import ConcurrentUpdate, StorageError
+from incident_bridge.persistence.repeats import SqlAlchemyRepeats
 from incident_bridge.persistence.repositories import (
     SqlAlchemyCalendar,
     SqlAlchemyDictionary,
@@ -50,6 +51,7 @@ class SqlAlchemyUnitOfWork:
         self.security = SqlAlchemySecurityLog(session)
         self.topic_routes = SqlAlchemyTopicRoutes(session)
         self.watch = SqlAlchemyWatch(session)
+        self.repeats = SqlAlchemyRepeats(session)
         self._depth = 0
 
     def __enter__(self) -> SqlAlchemyUnitOfWork:

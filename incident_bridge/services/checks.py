@@ -13,6 +13,7 @@ from incident_bridge.domain.errors import InvalidInput, NotFound
 from incident_bridge.domain.model import DraftKind
 from incident_bridge.domain.review import Check
 from incident_bridge.persistence.models import DictionaryWord, Incident
+from incident_bridge.services import repeats
 from incident_bridge.services.context import Context
 from incident_bridge.services.unit_of_work import UnitOfWork
 
@@ -53,11 +54,24 @@ def remove_word(uow: UnitOfWork, word_id: int) -> None:
 def review(
     uow: UnitOfWork, ctx: Context, incident: Incident, text: str, kind: DraftKind
 ) -> DraftReport:
-    """Run every check on a draft of ``kind`` answering ``incident``."""
+    """Run every check on a draft of ``kind`` answering ``incident``.
+
+    The answer to a repeat message must report the measures taken where the profile
+    says so (``profile.repeats.report_measures``): then that check runs and blocks.
+    """
+    blocking = ctx.profile.blocking_for(kind)
+    repeat = (
+        kind is DraftKind.ANSWER
+        and ctx.profile.repeats.report_measures
+        and repeats.is_repeat(uow, incident)
+    )
+    if repeat:
+        blocking = blocking | {Check.MEASURES}
     return ctx.checker.check(
         incident.text,
         text,
-        blocking=ctx.profile.blocking_for(kind),
+        blocking=blocking,
+        repeat=repeat,
         author=incident.author_name,
         platform=incident.platform,
         extra_words=organisation_words(uow),

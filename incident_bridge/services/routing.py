@@ -2,6 +2,8 @@
 
 A suggestion needs a reason, in this order:
 
+0. a repeat message, where the profile routes repeats to the earlier bodies
+   (``profile.repeats.route_to_earlier``): the earlier message's subdivision;
 1. the admin's rule for the message's topic (``TopicRoute``; topics are
    compared lower-cased with ё as е, so «Ёлки» and «елки» are one topic);
 2. else the active subdivision most often chosen for that topic in the history
@@ -19,7 +21,9 @@ from datetime import datetime
 
 from incident_bridge.domain.errors import InvalidInput, NotFound
 from incident_bridge.domain.model import CARD_LIMITS
+from incident_bridge.domain.regulations import Profile
 from incident_bridge.persistence.models import Incident, TopicRoute
+from incident_bridge.services import repeats
 from incident_bridge.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -28,6 +32,7 @@ log = logging.getLogger(__name__)
 class Basis(enum.StrEnum):
     """Why a subdivision is suggested."""
 
+    REPEAT = "repeat"
     TOPIC_RULE = "topic_rule"
     HISTORY = "history"
 
@@ -47,16 +52,23 @@ def normalise_topic(topic: str) -> str:
     return " ".join(topic.lower().replace("ё", "е").split())
 
 
-def suggest(uow: UnitOfWork, incident: Incident) -> Suggestion | None:
+def suggest(
+    uow: UnitOfWork, incident: Incident, profile: Profile | None = None
+) -> Suggestion | None:
     """The subdivision to preselect for routing ``incident``, or None when there is no reason.
 
     A subdivision that already returned this message as not its own is never suggested again.
+    With ``profile``, a repeat goes first to the earlier message's body where its rule says so.
     """
     declined = {
         e.data.get("subdivision_id")
         for e in incident.events
         if e.kind == "route" and _declined_after(incident, e.id)
     }
+    if profile is not None and profile.repeats.route_to_earlier:
+        suggestion = _repeat_suggestion(uow, incident, profile, declined)
+        if suggestion is not None:
+            return suggestion
     rule = uow.topic_routes.for_topic(normalise_topic(incident.topic))
     if rule is not None and rule.subdivision_id not in declined:
         subdivision = uow.people.subdivision(rule.subdivision_id)
@@ -74,6 +86,30 @@ def suggest(uow: UnitOfWork, incident: Incident) -> Suggestion | None:
             "это подразделение чаще всего выбирали для этой темы",
         )
     return None
+
+
+def _repeat_suggestion(
+    uow: UnitOfWork, incident: Incident, profile: Profile, declined: set[object]
+) -> Suggestion | None:
+    """The earlier message's body, for a repeat (Lipetsk п. 15, Leningrad 8.10, Sobolevo п. 18)."""
+    link = repeats.earlier_of(uow, incident)
+    for subdivision_id in repeats.earlier_bodies(uow, incident):
+        subdivision = uow.people.subdivision(subdivision_id)
+        if link is None or subdivision is None or not subdivision.active:
+            continue
+        if subdivision.id in declined:
+            continue
+        return Suggestion(
+            subdivision.id, subdivision.name, Basis.REPEAT,
+            f"повторное сообщение: прежнее № {link.earlier.number} исполняло это подразделение "
+            f"(повторное направляется тем же исполнителям, {_clause(profile.repeats.clause)})",
+        )  # fmt: skip
+    return None
+
+
+def _clause(clause: str | None) -> str:
+    text = clause or ""
+    return text if text.startswith("п.") else f"п. {text}"
 
 
 def _declined_after(incident: Incident, route_entry_id: int | None) -> bool:

@@ -3,7 +3,7 @@
 The poll stores a page of new messages at once and leaves their screening to the
 ``screen`` job, on a queue of its own: storing is not held up by reading every text,
 and on PostgreSQL several screeners share the work (each batch claimed with
-``SKIP LOCKED``).
+``SKIP LOCKED``). Each batch also looks for repeat messages (``services.repeats``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import datetime
 
 from incident_bridge.domain.events import EventKind
 from incident_bridge.persistence.models import Incident
+from incident_bridge.services import repeats
 from incident_bridge.services.actors import SYSTEM_ACTOR
 from incident_bridge.services.context import Context
 from incident_bridge.services.history import record
@@ -57,6 +58,7 @@ def screen_pending(
             waiting = uow.incidents.unscreened(batch)
             for incident in waiting:
                 screen_incident(uow, ctx, incident, now)
+            repeats.find_in_batch(uow, ctx, waiting, now)  # a step of the batch, not per message
         done += len(waiting)
         if heartbeat is not None:
             heartbeat()

@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from incident_bridge.domain.events import Timeline
+from incident_bridge.domain.repeats import Message
 from incident_bridge.persistence.models import (
     CalendarOverrideRow,
     DictionaryWord,
@@ -22,6 +23,7 @@ from incident_bridge.persistence.models import (
     NewIncident,
     OutboxMessage,
     QuarantinedRecord,
+    RepeatLink,
     SecurityEvent,
     Subdivision,
     SyncState,
@@ -180,6 +182,30 @@ class WatchPosts(Protocol):
     def task(self, task_id: int) -> WatchTask | None: ...
 
     def comments(self, post: WatchedPost) -> list[Incident]: ...
+class Repeats(Protocol):
+    """Repeat links both ways, and the earlier messages a batch of new ones may repeat."""
+
+    def earlier_of(self, incident_id: int) -> RepeatLink | None: ...
+
+    def repeats_of(self, incident_id: int) -> list[RepeatLink]: ...
+
+    def linked(self, incident_ids: Collection[int]) -> set[int]: ...
+
+    def by_number(self, number: str) -> Incident | None: ...
+
+    def candidates(
+        self,
+        *,
+        numbers: Collection[str],
+        author_urls: Collection[str],
+        places: Collection[str],
+        since: datetime,
+        limit: int = 5000,
+    ) -> list[Message]: ...
+
+    def add_all(self, links: Sequence[RepeatLink]) -> None: ...
+
+    def remove(self, link: RepeatLink) -> None: ...
 
 
 class UnitOfWork(Protocol):
@@ -217,6 +243,9 @@ class UnitOfWork(Protocol):
 
     @property
     def watch(self) -> WatchPosts: ...
+
+    @property
+    def repeats(self) -> Repeats: ...
 
     def __enter__(self) -> Self: ...
 

@@ -21,14 +21,15 @@ def register_blueprints(app: Flask, url_prefix: str = "", *, error_pages: bool =
         incidents,
         parts,
         queue,
+        repeats,
         topics,
         watch,
     )
     from incident_bridge.web.converters import IdConverter
 
     app.url_map.converters["ib_id"] = IdConverter
-    modules = (auth, queue, incidents, parts, admin, calendar, topics, imports, health, assets,
-               watch)  # fmt: skip
+    modules = (auth, queue, incidents, parts, repeats, admin, calendar, topics, imports, health,
+               assets, watch)  # fmt: skip
     for module in modules:
         app.register_blueprint(module.bp, url_prefix=url_prefix + module.PREFIX)
     from incident_bridge.web.filters import register_filters

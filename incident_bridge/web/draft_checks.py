@@ -80,6 +80,16 @@ def sections(report: DraftReport, text: str) -> list[Section]:
         section(Check.STYLE, report.style.ok,
                 findings=[Finding(e.start, e.end, e.message) for e in report.style.errors]),
     ]  # fmt: skip
+    if report.measures.applicable:  # the answer to a repeat (profile.repeats.report_measures)
+        notes = (
+            [f"Найдено: «{report.measures.evidence}»"]
+            if report.measures.evidence
+            else [
+                "Ответ на повторное сообщение должен сообщить о принятых мерах или о том, "
+                "в каком состоянии вопрос: что сделано, что и когда запланировано."
+            ]
+        )
+        out.append(section(Check.MEASURES, report.measures.ok, notes=notes))
     return out
 
 

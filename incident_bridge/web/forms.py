@@ -285,6 +285,8 @@ class PartsForm(VersionedForm):
         validators=[Optional(), Length(max=2000, message="Комментарий длиннее 2000 знаков.")],
     )
     submit = SubmitField("Поручить органам")
+    #: Set when the bodies are the earlier message's (a repeat): the page says so.
+    from_repeat = False
 
     def chosen(self) -> list[int]:
         """The bodies picked, in the order of the form, without blanks."""

@@ -75,7 +75,7 @@ def _route_form(incident: Incident | None = None, **values: Any) -> RouteForm:
     offered = [(s.id, s.name) for s in uow().people.subdivisions()]
     suggestion = None
     if incident is not None and incident.status is Status.NEW:
-        suggestion = routing.suggest(uow(), incident)
+        suggestion = routing.suggest(uow(), incident, ctx().profile)
     if suggestion is not None and form.subdivision.data is None:
         form.subdivision.data = suggestion.subdivision_id
     form.subdivision.choices = choices([] if suggestion else [NO_SUBDIVISION]) + choices(offered)

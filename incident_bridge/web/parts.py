@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from incident_bridge.domain.regulations import Combiner, PartsMode, Profile
 from incident_bridge.domain.workflow import Role
 from incident_bridge.persistence.models import Incident
-from incident_bridge.services import parts
+from incident_bridge.services import parts, repeats
 from incident_bridge.web.forms import PartForm, PartsForm, ReasonForm, choices
 from incident_bridge.web.helpers import act, actor, back_with_errors, ctx, now, page_blueprint, uow
 
@@ -24,6 +24,13 @@ def parts_form(profile: Profile, incident: Incident | None = None) -> PartsForm:
     offered = choices([("", "—")] + [(s.id, s.name) for s in uow().people.subdivisions()])
     for entry in form.bodies:
         entry.choices = offered
+    if incident is not None and profile.repeats.route_to_earlier:
+        # A repeat goes to the same bodies as the earlier message, in the same order.
+        earlier = repeats.earlier_bodies(uow(), incident)
+        if len(earlier) > 1:
+            for entry, body in zip(form.bodies, earlier, strict=False):
+                entry.data = body
+            form.from_repeat = True
     allowed = profile.parts.combiners if profile.parts else ()
     form.combiner.choices = choices([(c.value, c.label) for c in allowed])
     if allowed and not form.combiner.data:

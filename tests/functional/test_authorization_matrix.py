@@ -55,6 +55,7 @@ from incident_bridge.services import (
     outbox,
     polling,
     quarantine,
+    repeats,
     routing,
     workflow,
 )
@@ -93,6 +94,8 @@ INCIDENT_FOR = {
     "assign": "new",
     "write": "routed",
     "return_part": "routed",
+    "unlink": "routed",  # linked in the world as a repeat of the new message
+    "link": "on_review",
 }
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 
@@ -232,6 +235,7 @@ def _build(app: Flask, fake: FakeIncidentSystem) -> tuple[dict[str, int], dict[s
         checks.add_word(uow, "Ельчане", by="Admin", now=now)
         routing.add_topic_route(uow, topic="Уборка снега", subdivision_id=ids["subdivision_a"],
                                 by="Admin", now=now)  # fmt: skip
+        repeats.link(uow, ctx, incident["routed"], operator, cards["new"].number, now=now)
         assert session.get(Incident, incident["awaiting_author"]).status is Status.AWAITING_AUTHOR
         ids |= {f"incident:{name}": number for name, number in incident.items()}
         failed = OutboxState.NEEDS_ATTENTION
@@ -357,7 +361,18 @@ FORMS: dict[str, Form] = {
     "incident_bridge_parts.write": lambda w, role: {"text": GOOD_ANSWER, "submit": "1"},
     "incident_bridge_parts.decline": lambda w, role: {"reason": "Не в компетенции органа."},
     "incident_bridge_parts.return_part": lambda w, role: {"reason": "Уточните сроки."},
+    "incident_bridge_repeats.unlink": lambda w, role: {"reason": "Другой адрес."},
+    "incident_bridge_repeats.link": lambda w, role: {"number": _number_of(w, "new")},
 }
+
+
+def _number_of(world: World, name: str) -> str:
+    """The number of one of the world's messages (to link another to it by number)."""
+    with world.app.app_context():
+        session = world.app.extensions["incident_bridge"].session()
+        number = str(session.get(Incident, world.ids[f"incident:{name}"]).number)
+        session.remove()
+    return number
 
 
 def _form(world: World, route: Route, role: str) -> dict[str, Any]:

@@ -188,3 +188,19 @@ def test_yelets_has_no_parts_and_says_why(tmp_path):
                                   "combiner": "last", "version": _version(page)})  # fmt: skip
         assert "не предусматривает нескольких исполнителей" in refused.get_data(as_text=True)
         assert _status(app, incident.id) == Status.NEW
+
+
+def test_a_repeat_of_a_two_body_message_is_offered_the_same_bodies(tmp_path):
+    with regulation_app(tmp_path, "leningrad") as (app, system):
+        ids = cast(app)
+        earlier = _incident(app, system, text=TWO_QUESTIONS)
+        curator = signed_in(app, "curator")
+        _assign(curator, f"/incidents/{earlier.id}", [ids["housing_body"], ids["roads_body"]])
+        repeat = _incident(app, system, text=f"Повторно по сообщению № {earlier.number}: "
+                                             "яму так и не заделали, воды по-прежнему нет!")  # fmt: skip
+        page = curator.get(f"/incidents/{repeat.id}").get_data(as_text=True)
+        assert 'id="parts-from-repeat"' in page and "8.10" in page
+        first = page.split('id="part-body-1"', 1)[1].split("</select>", 1)[0]
+        second = page.split('id="part-body-2"', 1)[1].split("</select>", 1)[0]
+        assert f'selected value="{ids["housing_body"]}"' in first
+        assert f'selected value="{ids["roads_body"]}"' in second

@@ -32,6 +32,7 @@ def test_a_good_draft_passes_and_has_the_agreed_shape(checker: DraftChecker) -> 
         "completeness",
         "style",
         "screening",
+        "measures",
     ]
     assert data["id"] == "42"
     assert data["greeting"] == {"ok": True}

@@ -43,6 +43,7 @@ from sqlalchemy.orm.interfaces import MANYTOONE, ONETOMANY
 
 from incident_bridge.domain.errors import BridgeError, StorageError
 from incident_bridge.domain.events import Timeline
+from incident_bridge.domain.repeats import Message
 from incident_bridge.domain.workflow import FINAL_STATUSES, OutboxState, Role
 from incident_bridge.persistence.models import (
     AuthorMessage,
@@ -55,6 +56,7 @@ from incident_bridge.persistence.models import (
     NewIncident,
     OutboxMessage,
     QuarantinedRecord,
+    RepeatLink,
     SecurityEvent,
     Subdivision,
     SyncState,
@@ -368,6 +370,66 @@ class FakeTopicRoutes:
         return None
 
 
+class FakeRepeats:
+    """Repeat links in memory; the candidates are every stored message that could match."""
+
+    def __init__(self, autoflush: Autoflush, incidents: FakeIncidents) -> None:
+        self.rows: list[RepeatLink] = []
+        self._autoflush = autoflush
+        self._incidents = incidents
+
+    def _wired(self, link: RepeatLink) -> RepeatLink:
+        link.repeat = self._incidents.get(link.repeat_id)  # type: ignore[assignment]
+        link.earlier = self._incidents.get(link.earlier_id)  # type: ignore[assignment]
+        return link
+
+    def earlier_of(self, incident_id: int) -> RepeatLink | None:
+        self._autoflush()
+        found = next((r for r in self.rows if r.repeat_id == incident_id), None)
+        return self._wired(found) if found else None
+
+    def repeats_of(self, incident_id: int) -> list[RepeatLink]:
+        self._autoflush()
+        return [self._wired(r) for r in self.rows if r.earlier_id == incident_id]
+
+    def linked(self, incident_ids: Collection[int]) -> set[int]:
+        self._autoflush()
+        return {r.repeat_id for r in self.rows if r.repeat_id in set(incident_ids)}
+
+    def by_number(self, number: str) -> Incident | None:
+        self._autoflush()
+        return next((i for i in sorted(self._incidents.rows, key=_id) if i.number == number), None)
+
+    def candidates(
+        self,
+        *,
+        numbers: Collection[str],
+        author_urls: Collection[str],
+        places: Collection[str],
+        since: datetime,
+        limit: int = 5000,
+    ) -> list[Message]:
+        self._autoflush()
+        found = [
+            i for i in self._incidents.rows
+            if i.number in numbers
+            or (i.remote_created_at >= since
+                and (i.author_url in author_urls or (i.place_key and i.place_key in places)))
+        ]  # fmt: skip
+        found.sort(key=lambda i: i.remote_created_at, reverse=True)
+        return [
+            Message(i.id, i.number, i.remote_created_at, i.text, i.author_url, i.municipality,
+                    i.topic, i.place_key)
+            for i in found[:limit]
+        ]  # fmt: skip
+
+    def add_all(self, links: Sequence[RepeatLink]) -> None:
+        self.rows.extend(links)
+
+    def remove(self, link: RepeatLink) -> None:
+        self.rows.remove(link)
+
+
 @dataclass(slots=True)
 class _Snapshot:
     """What the outermost block began with: each table's rows, each entity's attributes."""
@@ -423,6 +485,7 @@ class FakeUnitOfWork:
         self.security = FakeSecurityLog(self.flush)
         self.topic_routes = FakeTopicRoutes(self.flush, self.incidents, self.people)
         self.watch = FakeWatch(self.flush, self.incidents)
+        self.repeats = FakeRepeats(self.flush, self.incidents)
         #: How many outermost blocks committed, and how many rolled back.
         self.committed = 0
         self.rolled_back = 0
@@ -515,6 +578,7 @@ class FakeUnitOfWork:
             self.security.rows,
             self.topic_routes.rows,
             self.watch.rows,
+            self.repeats.rows,
         ]
 
     def _table_of(self, entity: object) -> list[Any] | None:
@@ -543,6 +607,8 @@ class FakeUnitOfWork:
                 return self.topic_routes.rows
             case WatchedPost():
                 return self.watch.rows
+            case RepeatLink():
+                return self.repeats.rows
         return None
 
     def _attach_child(self, entity: IncidentEvent | Draft | AuthorMessage) -> None:
