@@ -49,6 +49,7 @@ class EventKind(enum.StrEnum):
     RETURNED_REMOTELY = "returned_remotely"
     REPEAT_FOUND = "repeat_found"  # taken for a repeat of an earlier message (system or a person)
     REPEAT_UNLINKED = "repeat_unlinked"  # a person undid a false match
+    REASSIGNED = "reassigned"  # another executor took charge (an absence and its stand-in)
 
     @property
     def label(self) -> str:
@@ -86,6 +87,7 @@ EVENT_LABELS = {
     EventKind.RETURNED_REMOTELY: "Возвращено региональным органом на доработку",
     EventKind.REPEAT_FOUND: "Связано с прежним сообщением как повторное",
     EventKind.REPEAT_UNLINKED: "Связь с прежним сообщением снята",
+    EventKind.REASSIGNED: "Передано другому исполнителю",
 }
 
 

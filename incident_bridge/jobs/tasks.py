@@ -17,7 +17,7 @@ from typing import Any
 from incident_bridge.jobs.context import task_context
 from incident_bridge.jobs.locks import exclusive
 from incident_bridge.services import deadlines as deadline_service
-from incident_bridge.services import job_health, outbox, polling, screening
+from incident_bridge.services import job_health, outbox, people, polling, screening
 from incident_bridge.state import BridgeState
 
 log = logging.getLogger(__name__)
@@ -114,14 +114,19 @@ def push_outbox() -> dict[str, Any]:
 
 
 def evaluate_deadlines() -> dict[str, Any]:
-    """Recompute the stored deadlines of open incidents; fold the queue's counts."""
+    """Recompute the stored deadlines of open incidents; fold the queue's counts.
+
+    Absences whose day has come (or gone) hand messages over (or back) first, and the
+    bodies' staffing gaps are brought up to date.
+    """
     with task_context() as state, _recorded(state, "deadlines"):
         uow = state.unit_of_work()
+        absences = people.apply_absences(uow, state.context, _now())
         with state.side_unit_of_work() as writer:
             count = deadline_service.refresh_open(uow, state.context, _now(), writer=writer)
         with uow:
             folded = uow.incidents.compact_tally()
-        return {"refreshed": count, "tally_rows_folded": folded}
+        return {"refreshed": count, "tally_rows_folded": folded, "absences_applied": absences}
 
 
 TASKS = {

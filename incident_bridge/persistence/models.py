@@ -43,6 +43,10 @@ class Subdivision(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # The body's responsible official (Lipetsk 5, Leningrad 6, Sobolevo 7); see ``people.py``.
+    responsible_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ib_user.id", use_alter=True, ondelete="SET NULL")
+    )
 
 
 #: werkzeug's hashing method for passwords: scrypt, memory-hard (the test suite swaps in a
@@ -72,7 +76,7 @@ class User(Base):
     # a session remembers the generation it began in and is refused once it is older.
     session_generation: Mapped[int] = mapped_column(Integer, default=1)
 
-    subdivision: Mapped[Subdivision | None] = relationship()
+    subdivision: Mapped[Subdivision | None] = relationship(foreign_keys=[subdivision_id])
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of ``password`` (never the password itself)."""
@@ -147,8 +151,12 @@ class Incident(Base):
     parts_mode: Mapped[PartsMode | None] = mapped_column(StrEnumType(PartsMode, 20), default=None)
     combiner: Mapped[Combiner | None] = mapped_column(StrEnumType(Combiner, 20), default=None)
 
+    # The executor in charge of the message (routing sets it; an absence hands it on).
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("ib_user.id"), index=True)
+
     subdivision: Mapped[Subdivision | None] = relationship()
     parts: Mapped[list[Part]] = relationship(order_by="Part.position", cascade="all, delete-orphan")
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     events: Mapped[list[IncidentEvent]] = relationship(
         back_populates="incident", order_by="IncidentEvent.id"
     )
@@ -528,6 +536,8 @@ class WatchEvent(Base):
 @event.listens_for(WatchEvent, "before_delete")
 def _watch_history_is_append_only(mapper: Any, connection: Any, target: WatchEvent) -> None:
     raise BridgeError("История поста только дополняется: запись нельзя изменить или удалить.")
+
+
 class RepeatLink(Base):
     """A repeat message and the earlier one it repeats (Lipetsk п. 15, Leningrad 8.10, Sobolevo п. 18).
 
@@ -546,3 +556,73 @@ class RepeatLink(Base):
 
     repeat: Mapped[Incident] = relationship(foreign_keys=[repeat_id])
     earlier: Mapped[Incident] = relationship(foreign_keys=[earlier_id])
+# --- People: absences, stand-ins, responsible officials, staffing (issue 13, item 4) ---------
+
+
+class Absence(Base):
+    """An executor's absence (leave, illness, travel, study…) and who stands in; never deleted.
+
+    Ending early sets ``last_day``. ``handed_over_at``/``given_back_at``: when the absent
+    person's open messages went to the stand-in and came back (the periodic task and the
+    use cases do it once each).
+    """
+
+    __tablename__ = "ib_absence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("ib_user.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    stand_in_id: Mapped[int | None] = mapped_column(ForeignKey("ib_user.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("ib_user.id"))
+    recorded_by: Mapped[str] = mapped_column(String(300))
+    recorded_at: Mapped[datetime]
+    changed_by: Mapped[str | None] = mapped_column(String(300))
+    changed_at: Mapped[datetime | None]
+    ended_by: Mapped[str | None] = mapped_column(String(300))
+    ended_at: Mapped[datetime | None]
+    handed_over_at: Mapped[datetime | None]
+    given_back_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    stand_in: Mapped[User | None] = relationship(foreign_keys=[stand_in_id])
+
+
+class PeopleChange(Base):
+    """One append-only entry of the people log: an absence or a responsible official changed."""
+
+    __tablename__ = "ib_people_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("ib_user.id"))
+    actor_label: Mapped[str] = mapped_column(String(300))
+    absence_id: Mapped[int | None] = mapped_column(ForeignKey("ib_absence.id"))
+    subdivision_id: Mapped[int | None] = mapped_column(ForeignKey("ib_subdivision.id"))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
+
+
+class StaffingGap(Base):
+    """A time a body had no active executor: a fact, whatever the profile.
+
+    When it must have one again is the profile's (``people.replace_within``), computed on read.
+    """
+
+    __tablename__ = "ib_staffing_gap"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subdivision_id: Mapped[int] = mapped_column(ForeignKey("ib_subdivision.id"), index=True)
+    since: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+    subdivision: Mapped[Subdivision] = relationship()
+
+
+@event.listens_for(PeopleChange, "before_update")
+@event.listens_for(PeopleChange, "before_delete")
+def _people_log_is_append_only(mapper: Any, connection: Any, target: PeopleChange) -> None:
+    raise BridgeError("Журнал сотрудников только дополняется: запись нельзя изменить или удалить.")

@@ -27,6 +27,7 @@ from incident_bridge.persistence.repositories import (
     SqlAlchemySyncStates,
     SqlAlchemyTopicRoutes,
 )
+from incident_bridge.persistence.staffing import SqlAlchemyStaffing
 from incident_bridge.persistence.watch_repository import SqlAlchemyWatch
 
 
@@ -52,6 +53,7 @@ class SqlAlchemyUnitOfWork:
         self.topic_routes = SqlAlchemyTopicRoutes(session)
         self.watch = SqlAlchemyWatch(session)
         self.repeats = SqlAlchemyRepeats(session)
+        self.staffing = SqlAlchemyStaffing(session)
         self._depth = 0
 
     def __enter__(self) -> SqlAlchemyUnitOfWork:

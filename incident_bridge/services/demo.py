@@ -30,6 +30,8 @@ PEOPLE = (
     ("dorogi", "executor-demo-2", Role.EXECUTOR, "Смирнова Ольга Викторовна", 1),
     ("transport", "executor-demo-3", Role.EXECUTOR, "Козлов Андрей Павлович", 2),
     ("obrazovanie", "executor-demo-4", Role.EXECUTOR, "Морозова Анна Игоревна", 3),
+    # A second executor of the housing body: the two stand in for each other.
+    ("zhkh2", "executor-demo-5", Role.EXECUTOR, "Васильева Мария Петровна", 0),
 )
 
 

@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash
 from incident_bridge.domain.errors import InvalidInput, NotFound
 from incident_bridge.domain.workflow import Role
 from incident_bridge.persistence.models import Subdivision, User, hash_password
-from incident_bridge.services import passwords, security_log
+from incident_bridge.services import passwords, security_log, staffing
 from incident_bridge.services.actors import Actor
 from incident_bridge.services.unit_of_work import UnitOfWork
 
@@ -71,6 +71,7 @@ def create_user(
         uow.flush()
         security_log.record(uow, "user_created", now, login=login, user_id=user.id,
                             actor=by.name, detail=role_value.label)  # fmt: skip
+        staffing.track(uow, now, [user.subdivision_id])  # a body may have its executor again
     return user
 
 
@@ -88,6 +89,7 @@ def set_active(uow: UnitOfWork, user_id: int, active: bool, *, by: Actor, now: d
         user.end_sessions()
         kind = "activated" if active else "deactivated"
         security_log.record(uow, kind, now, login=user.login, user_id=user.id, actor=by.name)
+        staffing.track(uow, now, [user.subdivision_id])  # the last executor gone, or back
     return user
 
 
@@ -107,11 +109,13 @@ def change_role(
         if role_value is not Role.ADMIN:
             _keep_an_admin(uow, user)
         before = user.role.label
+        left = user.subdivision_id
         user.subdivision_id = _subdivision_for(uow, role_value, subdivision_id)
         user.role = role_value
         user.end_sessions()
         security_log.record(uow, "role_changed", now, login=user.login, user_id=user.id,
                             actor=by.name, detail=f"{before} → {role_value.label}")  # fmt: skip
+        staffing.track(uow, now, [left, user.subdivision_id])
     return user
 
 

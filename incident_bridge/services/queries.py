@@ -304,7 +304,9 @@ def _conditions(session: Session, actor: Actor, flt: QueueFilter) -> list[Column
             or_(Incident.subdivision_id == subdivision_id, _has_part_of(subdivision_id))
         )
     if actor.role == Role.EXECUTOR and flt.mine and actor.user_id is not None:
-        conditions.append(_current_draft_by(actor.user_id))
+        conditions.append(
+            or_(Incident.assignee_id == actor.user_id, _current_draft_by(actor.user_id))
+        )
     if flt.platform:
         conditions.append(Incident.platform == flt.platform)
     if flt.q:

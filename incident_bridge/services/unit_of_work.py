@@ -16,15 +16,18 @@ from typing import Protocol, Self
 from incident_bridge.domain.events import Timeline
 from incident_bridge.domain.repeats import Message
 from incident_bridge.persistence.models import (
+    Absence,
     CalendarOverrideRow,
     DictionaryWord,
     Incident,
     JobHealth,
     NewIncident,
     OutboxMessage,
+    PeopleChange,
     QuarantinedRecord,
     RepeatLink,
     SecurityEvent,
+    StaffingGap,
     Subdivision,
     SyncState,
     TopicRoute,
@@ -182,6 +185,8 @@ class WatchPosts(Protocol):
     def task(self, task_id: int) -> WatchTask | None: ...
 
     def comments(self, post: WatchedPost) -> list[Incident]: ...
+
+
 class Repeats(Protocol):
     """Repeat links both ways, and the earlier messages a batch of new ones may repeat."""
 
@@ -206,6 +211,24 @@ class Repeats(Protocol):
     def add_all(self, links: Sequence[RepeatLink]) -> None: ...
 
     def remove(self, link: RepeatLink) -> None: ...
+
+
+class Staffing(Protocol):
+    """Executors, their absences, the people log and the bodies' staffing gaps."""
+
+    def absence(self, absence_id: int) -> Absence | None: ...
+
+    def absences(self) -> list[Absence]: ...
+
+    def executors(self) -> list[User]: ...
+
+    def open_assigned(self, user_id: int) -> list[Incident]: ...
+
+    def handed_over(self, absence_id: int) -> list[Incident]: ...
+
+    def open_gaps(self, subdivision_ids: Collection[int] | None = None) -> list[StaffingGap]: ...
+
+    def log(self, limit: int) -> list[PeopleChange]: ...
 
 
 class UnitOfWork(Protocol):
@@ -246,6 +269,9 @@ class UnitOfWork(Protocol):
 
     @property
     def repeats(self) -> Repeats: ...
+
+    @property
+    def staffing(self) -> Staffing: ...
 
     def __enter__(self) -> Self: ...
 

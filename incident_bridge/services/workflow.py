@@ -31,7 +31,7 @@ from incident_bridge.domain.workflow import (
     may_take,
 )
 from incident_bridge.persistence.models import Draft, Incident, OutboxMessage
-from incident_bridge.services import checks, parts
+from incident_bridge.services import checks, parts, people
 from incident_bridge.services.actors import Actor
 from incident_bridge.services.changes import changing, load
 from incident_bridge.services.context import Context
@@ -49,12 +49,18 @@ def route(
     now: datetime,
     expected_version: int | None = None,
     comment: str | None = None,
+    assignee_id: int | None = None,
 ) -> Incident:
-    """Route a new message to the subdivision that will execute it."""
+    """Route a new message to the subdivision that will execute it, and to one of its executors.
+
+    The executor is the router's choice (``assignee_id``) or the body's default one; an
+    absent executor's message goes on to their stand-in (``people.hand_on_if_away``).
+    """
     with changing(uow, ctx, incident_id, expected_version, now) as incident:
         subdivision = uow.people.subdivision(subdivision_id)
         if subdivision is None or not subdivision.active:
             raise NotFound("Подразделение не найдено.")
+        assignee = people.pick_assignee(uow, ctx, subdivision.id, assignee_id, now)
         apply(
             uow,
             ctx.profile,
@@ -63,9 +69,16 @@ def route(
             actor,
             now,
             reason=comment,
-            data={"subdivision_id": subdivision.id, "subdivision": subdivision.name},
+            data={
+                "subdivision_id": subdivision.id,
+                "subdivision": subdivision.name,
+                "assignee_id": assignee.id if assignee else None,
+                "assignee": assignee.full_name if assignee else None,
+            },
         )
         incident.subdivision_id = subdivision.id
+        incident.assignee_id = assignee.id if assignee else None
+        people.hand_on_if_away(uow, ctx, incident, actor, now)
     return incident
 
 
@@ -126,6 +139,7 @@ def decline(
         _require_own_subdivision(incident, actor)
         apply(uow, ctx.profile, incident, Action.DECLINE, actor, now, reason=reason)
         incident.subdivision_id = None
+        incident.assignee_id = None
     return incident
 
 

@@ -32,6 +32,9 @@ def register_blueprints(app: Flask, url_prefix: str = "", *, error_pages: bool =
                assets, watch)  # fmt: skip
     for module in modules:
         app.register_blueprint(module.bp, url_prefix=url_prefix + module.PREFIX)
+    from incident_bridge.web import people  # «Сотрудники и замещения»
+
+    app.register_blueprint(people.bp, url_prefix=url_prefix + people.PREFIX)
     from incident_bridge.web.filters import register_filters
 
     register_filters(app)

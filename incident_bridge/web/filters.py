@@ -22,13 +22,18 @@ def organisation_zone() -> ZoneInfo:
 
 
 def bridge_alerts() -> list[str]:
-    """The alerts for the people who run the department: the system unreachable, jobs failing."""
+    """The alerts for the people who run the department: the system unreachable, jobs failing,
+    a body without an active executor where the profile sets a term to fill it."""
+    from incident_bridge.services import staffing
     from incident_bridge.services.status import alerts
 
     state = bridge_state(current_app)
     settings = state.settings
-    return alerts(state.session(), datetime.now(UTC), minutes=settings.unreachable_alert_minutes,
-                  job_failures=settings.job_alert_failures, zone=organisation_zone())  # fmt: skip
+    moment, zone = datetime.now(UTC), organisation_zone()
+    found = alerts(state.session(), moment, minutes=settings.unreachable_alert_minutes,
+                   job_failures=settings.job_alert_failures, zone=zone)  # fmt: skip
+    gaps = staffing.alerts(state.unit_of_work(), state.context, moment)
+    return found + [gap.text(zone, moment) for gap in gaps]
 
 
 def organisation_name() -> str:

@@ -102,6 +102,8 @@ class RouteForm(VersionedForm):
         validate_choice=False,
         validators=[ChoiceRequired("Выберите подразделение-исполнителя из списка.")],
     )
+    # The executor in charge (optional: else the body's default one); see ``people_forms``.
+    assignee = SelectField("Ответственный исполнитель", coerce=optional_int, validate_choice=False)
     comment = StringField(
         "Комментарий исполнителю",
         validators=[Optional(), Length(max=2000, message="Комментарий длиннее 2000 знаков.")],

@@ -11,7 +11,7 @@ from incident_bridge.checks.typography import fix_typography as fixed_typography
 from incident_bridge.domain.model import DraftKind
 from incident_bridge.domain.workflow import Action, DraftState, Role, Status, allowed_actions
 from incident_bridge.persistence.models import Incident
-from incident_bridge.services import checks, deadlines, outbox, queries, routing, workflow
+from incident_bridge.services import checks, deadlines, outbox, people, queries, routing, workflow
 from incident_bridge.services import parts as services_parts
 from incident_bridge.web.draft_checks import review_context
 from incident_bridge.web.forms import (
@@ -36,6 +36,9 @@ from incident_bridge.web.helpers import (
     uow,
 )
 from incident_bridge.web.parts import page_context as parts_page_context
+
+#: The route form's first executor option: the body's default one (``people.assignee_for``).
+DEFAULT_EXECUTOR = ("", "— по умолчанию (первый присутствующий исполнитель) —")
 
 PREFIX = "/incidents"
 bp = page_blueprint("incident_bridge_incidents", __name__)
@@ -80,6 +83,7 @@ def _route_form(incident: Incident | None = None, **values: Any) -> RouteForm:
         form.subdivision.data = suggestion.subdivision_id
     form.subdivision.choices = choices([] if suggestion else [NO_SUBDIVISION]) + choices(offered)
     form.suggestion = suggestion
+    form.assignee.choices = choices([DEFAULT_EXECUTOR, *people.executor_choices(uow())])
     return form
 
 
@@ -154,6 +158,7 @@ def route(incident_id: int) -> Any:
             now=now(),
             expected_version=form.seen_version(),
             comment=form.comment.data or None,
+            assignee_id=form.assignee.data or None,
         ),
         "Сообщение направлено исполнителю.",
     )

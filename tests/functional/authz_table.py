@@ -108,6 +108,7 @@ _ADMIN, _CAL, _TOPICS = (
 
 
 _WATCH = "incident_bridge_watch"
+_PEOPLE = "incident_bridge_people"
 
 
 def _route(blueprint: str, view: str, method: str = "GET", variant: str = "") -> Route:
@@ -186,6 +187,13 @@ EXPECTED: dict[Route, Row] = {
     _route(_WATCH, "bodies", "POST", "add"): row(NOT_FOUND),
     _route(_WATCH, "bodies", "POST", "remove"): row(NOT_FOUND),
     _route(_WATCH, "tick", "POST"): row(NOT_FOUND),
+    # «Сотрудники и замещения»: everyone but executors sees it; Yelets's [people] gives the
+    # changes to the operator (an admin may stand in); the others are refused in Russian.
+    _route(_PEOPLE, "index"): COORDINATORS,
+    _route(_PEOPLE, "record_absence", "POST"): OPERATORS_STEP_FOR_COORDINATORS,
+    _route(_PEOPLE, "change_absence", "POST"): OPERATORS_STEP_FOR_COORDINATORS,
+    _route(_PEOPLE, "end_absence", "POST"): OPERATORS_STEP_FOR_COORDINATORS,
+    _route(_PEOPLE, "set_responsible", "POST"): OPERATORS_STEP_FOR_COORDINATORS,
 }
 
 #: Allowed POSTs that change no data (the live check of a draft's text).

@@ -59,6 +59,7 @@ from incident_bridge.services import (
     routing,
     workflow,
 )
+from incident_bridge.services import people as people_service
 from incident_bridge.services.actors import actor_for
 from tests.conftest import make_app, make_people, migrate
 from tests.fakes import GOOD_ANSWER, FakeIncidentSystem, make_card
@@ -204,6 +205,8 @@ def _build(app: Flask, fake: FakeIncidentSystem) -> tuple[dict[str, int], dict[s
             "regional": person("regional", "regional_authority"),
             "spare": person("spare", "operator"),  # whom the admin deactivates, re-roles, resets
             "retired": person("retired", "operator", active=False),  # whom the admin activates
+            "operator": people["operator"].id,
+            "roads_executor": people["roads_executor"].id,
         }
         polling.poll(uow, ctx, fake, now)
         stored = dict(session.execute(select(Incident.external_id, Incident.id)).all())
@@ -233,6 +236,10 @@ def _build(app: Flask, fake: FakeIncidentSystem) -> tuple[dict[str, int], dict[s
         calendar_admin.add_override(uow, day=holiday, kind="holiday", reason="Распоряжение № 1",
                                     by="Admin", now=now)  # fmt: skip
         checks.add_word(uow, "Ельчане", by="Admin", now=now)
+        leave = people_service.AbsenceInput("leave", date(now.year + 1, 7, 1),
+                                            date(now.year + 1, 7, 14), None)  # fmt: skip
+        absence = people_service.record_absence(uow, ctx, actor_for(people["admin"]),
+                                                people["housing_executor"].id, leave, now=now)  # fmt: skip
         routing.add_topic_route(uow, topic="Уборка снега", subdivision_id=ids["subdivision_a"],
                                 by="Admin", now=now)  # fmt: skip
         repeats.link(uow, ctx, incident["routed"], operator, cards["new"].number, now=now)
@@ -245,6 +252,7 @@ def _build(app: Flask, fake: FakeIncidentSystem) -> tuple[dict[str, int], dict[s
             "override": session.scalar(select(CalendarOverrideRow.id)),
             "word": session.scalar(select(DictionaryWord.id)),
             "topic_route": session.scalar(select(TopicRoute.id)),
+            "absence": absence.id,
         }  # fmt: skip
         versions = {name: session.get(Incident, n).version_id for name, n in incident.items()}
         session.remove()
@@ -363,6 +371,29 @@ FORMS: dict[str, Form] = {
     "incident_bridge_parts.return_part": lambda w, role: {"reason": "Уточните сроки."},
     "incident_bridge_repeats.unlink": lambda w, role: {"reason": "Другой адрес."},
     "incident_bridge_repeats.link": lambda w, role: {"number": _number_of(w, "new")},
+    "incident_bridge_people.record_absence": lambda w, role: {
+        "user_id": w.ids["roads_executor"],
+        "kind": "illness",
+        "first_day": f"{datetime.now(UTC).year + 1}-03-02",
+        "last_day": f"{datetime.now(UTC).year + 1}-03-06",
+        "stand_in_id": "",
+        "note": "",
+    },
+    "incident_bridge_people.change_absence": lambda w, role: {
+        "user_id": w.ids["roads_executor"],
+        "kind": "travel",
+        "first_day": f"{datetime.now(UTC).year + 1}-07-02",
+        "last_day": f"{datetime.now(UTC).year + 1}-07-10",
+        "stand_in_id": "",
+        "note": "Командировка в область",
+    },
+    "incident_bridge_people.end_absence": lambda w, role: {
+        "last_day": f"{datetime.now(UTC).year + 1}-07-05",
+    },
+    "incident_bridge_people.set_responsible": lambda w, role: {
+        "subdivision_id": w.ids["subdivision_a"],
+        "user_id": w.ids["operator"],
+    },
 }
 
 
@@ -407,6 +438,7 @@ PARAMS: dict[str, Callable[[World, Route], object]] = {
     # Yelets has no Governor's posts watch: any id of a post or a watch task is a 404.
     "post_id": lambda w, route: 1,
     "task_id": lambda w, route: 1,
+    "absence_id": lambda w, route: w.ids["absence"],
     "filename": lambda w, route: (
         "site.css" if route.endpoint == "static" else "incident_bridge/favicon.svg"
     ),

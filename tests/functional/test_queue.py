@@ -38,7 +38,9 @@ def _arrive(app: Any, fake_system: Any, *cards: Any) -> list[Incident]:
         return [found[n] for n in numbers]
 
 
-def _route(app: Any, incidents: list[Incident], subdivision: Any, operator: Any) -> None:
+def _route(
+    app: Any, incidents: list[Incident], subdivision: Any, operator: Any, assignee: Any = None
+) -> None:
     with app.app_context():
         state = app.extensions["incident_bridge"]
         for incident in incidents:
@@ -49,6 +51,7 @@ def _route(app: Any, incidents: list[Incident], subdivision: Any, operator: Any)
                 actor_for(operator),
                 subdivision.id,
                 now=datetime.now(UTC),
+                assignee_id=assignee.id if assignee is not None else None,
             )
         state.db.session.remove()
 
@@ -245,7 +248,7 @@ def test_bad_parameters_are_ignored_with_a_russian_note_never_an_error(
         assert browser.get(f"/?{query}").status_code == 200, query
 
 
-def test_executors_mine_is_the_messages_whose_current_draft_they_wrote(
+def test_executors_mine_is_the_messages_in_their_charge_or_whose_current_draft_they_wrote(
     browser, people, app, fake_system, now
 ):
     with app.app_context():
@@ -261,21 +264,25 @@ def test_executors_mine_is_the_messages_whose_current_draft_they_wrote(
         )
         state.db.session.refresh(colleague)
         state.db.session.expunge(colleague)
-    mine, theirs, nobodys = _arrive(
-        app, fake_system, make_card(number="M-1"), make_card(number="M-2"), make_card(number="M-3")
+    mine, theirs, nobodys, charged = _arrive(
+        app,
+        fake_system,
+        *(make_card(number=f"M-{n}") for n in range(1, 5)),
     )
-    _route(app, [mine, theirs, nobodys], people["roads"], people["operator"])
+    # The colleague is in charge of the first three; the fourth is in roads's charge.
+    _route(app, [mine, theirs, nobodys], people["roads"], people["operator"], colleague)
+    _route(app, [charged], people["roads"], people["operator"], people["roads_executor"])
     _save_draft(app, mine, people["roads_executor"])
     _save_draft(app, theirs, people["roads_executor"])
     _save_draft(app, theirs, colleague)  # the colleague took the draft over
 
     browser.login("roads")
     page = browser.get("/").get_data(as_text=True)
-    assert sorted(_numbers(page)) == ["M-1", "M-2", "M-3"]
+    assert sorted(_numbers(page)) == ["M-1", "M-2", "M-3", "M-4"]
     assert "текущий проект ответа пишете вы" in page
     page = browser.get("/?mine=1").get_data(as_text=True)
-    assert _numbers(page) == ["M-1"]
-    assert "У исполнителя (1)" in page
+    assert sorted(_numbers(page)) == ["M-1", "M-4"]
+    assert "У исполнителя (2)" in page
 
 
 def test_queries_per_page_do_not_grow_with_the_rows(browser, people, app, fake_system):

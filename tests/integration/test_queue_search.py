@@ -427,7 +427,9 @@ def test_the_history_query_picks_the_active_subdivision_most_often_chosen(
     assert suggestion is not None and suggestion.basis is routing.Basis.TOPIC_RULE
 
 
-def test_mine_is_the_executors_current_drafts(db_session, uow, ctx, now, people):
+def test_mine_is_in_the_executors_charge_or_their_current_draft(
+    db_session, uow, ctx, now, people
+):
     from incident_bridge.domain.model import DraftKind
 
     colleague = directory.create_user(
@@ -439,15 +441,23 @@ def test_mine_is_the_executors_current_drafts(db_session, uow, ctx, now, people)
         subdivision_id=people["roads"].id,
         now=now,
     )
-    incidents = _arrive(uow, ctx, now, *(make_card(number=f"M-{n}") for n in range(3)))
+    incidents = _arrive(uow, ctx, now, *(make_card(number=f"M-{n}") for n in range(4)))
     operator, me = actor_for(people["operator"]), actor_for(people["roads_executor"])
-    for incident in incidents:
-        workflow.route(uow, ctx, incident.id, operator, people["roads"].id, now=now)
+    # The colleague is in charge of the first three; the fourth is in my charge.
+    for incident in incidents[:3]:
+        workflow.route(
+            uow, ctx, incident.id, operator, people["roads"].id, now=now, assignee_id=colleague.id
+        )
+    workflow.route(
+        uow, ctx, incidents[3].id, operator, people["roads"].id, now=now, assignee_id=me.user_id
+    )
     workflow.save_draft(uow, ctx, incidents[0].id, me, DraftKind.ANSWER, "Мой.", now=now)
     workflow.save_draft(uow, ctx, incidents[1].id, me, DraftKind.ANSWER, "Мой.", now=now)
     workflow.save_draft(
         uow, ctx, incidents[1].id, actor_for(colleague), DraftKind.ANSWER, "Теперь её.", now=now
     )
     page = queries.queue(db_session, me, QueueFilter(mine=True))
-    assert _numbers(page) == ["M-0"]
-    assert queries.queue(db_session, actor_for(colleague), QueueFilter(mine=True)).total == 1
+    assert sorted(_numbers(page)) == ["M-0", "M-3"]
+    # The colleague's: all three in their charge, though M-0's current draft is mine.
+    theirs = queries.queue(db_session, actor_for(colleague), QueueFilter(mine=True))
+    assert sorted(_numbers(theirs)) == ["M-0", "M-1", "M-2"]

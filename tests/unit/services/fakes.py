@@ -46,6 +46,7 @@ from incident_bridge.domain.events import Timeline
 from incident_bridge.domain.repeats import Message
 from incident_bridge.domain.workflow import FINAL_STATUSES, OutboxState, Role
 from incident_bridge.persistence.models import (
+    Absence,
     AuthorMessage,
     CalendarOverrideRow,
     DictionaryWord,
@@ -55,9 +56,11 @@ from incident_bridge.persistence.models import (
     JobHealth,
     NewIncident,
     OutboxMessage,
+    PeopleChange,
     QuarantinedRecord,
     RepeatLink,
     SecurityEvent,
+    StaffingGap,
     Subdivision,
     SyncState,
     TopicRoute,
@@ -430,6 +433,66 @@ class FakeRepeats:
         self.rows.remove(link)
 
 
+class FakeStaffing:
+    """Executors' absences, the people log and staffing gaps, held in memory."""
+
+    def __init__(self, autoflush: Autoflush, incidents: FakeIncidents, people: FakePeople) -> None:
+        self.absence_rows: list[Absence] = []
+        self.change_rows: list[PeopleChange] = []
+        self.gap_rows: list[StaffingGap] = []
+        self._autoflush = autoflush
+        self._incidents = incidents
+        self._people = people
+
+    def absence(self, absence_id: int) -> Absence | None:
+        return next((a for a in self.absence_rows if a.id == absence_id), None)
+
+    def absences(self) -> list[Absence]:
+        self._autoflush()
+        return sorted(self.absence_rows, key=lambda a: (a.first_day, a.id), reverse=True)
+
+    def executors(self) -> list[User]:
+        self._autoflush()
+        found = [u for u in self._people.user_rows if u.role is Role.EXECUTOR]
+        return sorted(found, key=lambda u: (u.full_name, u.id))
+
+    def open_assigned(self, user_id: int) -> list[Incident]:
+        self._autoflush()
+        return [
+            i
+            for i in self._incidents.rows
+            if i.assignee_id == user_id and i.status not in FINAL_STATUSES
+        ]
+
+    def handed_over(self, absence_id: int) -> list[Incident]:
+        self._autoflush()
+        return [
+            i
+            for i in self._incidents.rows
+            if i.status not in FINAL_STATUSES
+            and any(
+                e.kind == "reassigned" and (e.data or {}).get("absence_id") == absence_id
+                for e in i.events
+            )
+        ]
+
+    def open_gaps(self, subdivision_ids: Collection[int] | None = None) -> list[StaffingGap]:
+        self._autoflush()
+        return sorted(
+            (
+                g
+                for g in self.gap_rows
+                if g.closed_at is None
+                and (subdivision_ids is None or g.subdivision_id in subdivision_ids)
+            ),
+            key=lambda g: g.since,
+        )
+
+    def log(self, limit: int) -> list[PeopleChange]:
+        self._autoflush()
+        return list(reversed(self.change_rows))[:limit]
+
+
 @dataclass(slots=True)
 class _Snapshot:
     """What the outermost block began with: each table's rows, each entity's attributes."""
@@ -486,6 +549,7 @@ class FakeUnitOfWork:
         self.topic_routes = FakeTopicRoutes(self.flush, self.incidents, self.people)
         self.watch = FakeWatch(self.flush, self.incidents)
         self.repeats = FakeRepeats(self.flush, self.incidents)
+        self.staffing = FakeStaffing(self.flush, self.incidents, self.people)
         #: How many outermost blocks committed, and how many rolled back.
         self.committed = 0
         self.rolled_back = 0
@@ -579,6 +643,9 @@ class FakeUnitOfWork:
             self.topic_routes.rows,
             self.watch.rows,
             self.repeats.rows,
+            self.staffing.absence_rows,
+            self.staffing.change_rows,
+            self.staffing.gap_rows,
         ]
 
     def _table_of(self, entity: object) -> list[Any] | None:
@@ -609,6 +676,12 @@ class FakeUnitOfWork:
                 return self.watch.rows
             case RepeatLink():
                 return self.repeats.rows
+            case Absence():
+                return self.staffing.absence_rows
+            case PeopleChange():
+                return self.staffing.change_rows
+            case StaffingGap():
+                return self.staffing.gap_rows
         return None
 
     def _attach_child(self, entity: IncidentEvent | Draft | AuthorMessage) -> None:
