@@ -112,6 +112,14 @@ class HttpIncidentSystem:
                     "text": outbound.text,
                     "signed_by": outbound.signed_by,
                 }
+            case OutboundKind.PART_ANSWER:
+                # A part published in turn is, to the incident system, one more answer.
+                path = f"/incidents/{incident}/replies"
+                body = {
+                    "kind": OutboundKind.ANSWER.value,
+                    "text": outbound.text,
+                    "signed_by": outbound.signed_by,
+                }
             case unknown:
                 assert_never(unknown)
         response = self._send(

@@ -216,6 +216,8 @@ class OutboundKind(enum.StrEnum):
     REDIRECT = "redirect"
     # A draft sent up for the regional authority's approval (Luga cl.7), not to the author.
     APPROVAL_REQUEST = "approval_request"
+    # One body's part published on its own, in turn (Leningrad 8.9): an answer to the author.
+    PART_ANSWER = "part_answer"
 
     @classmethod
     def of(cls, kind: DraftKind) -> OutboundKind:
@@ -224,7 +226,8 @@ class OutboundKind(enum.StrEnum):
 
     @property
     def draft_kind(self) -> DraftKind | None:
-        """The draft kind this outbound publishes; None for a redirect or an approval request."""
+        """The draft kind this outbound publishes; None for a redirect, an approval request
+        or a part published in turn (the message closes when its last part is delivered)."""
         return DraftKind(self.value) if self.value in DraftKind._value2member_map_ else None
 
     @property
@@ -238,6 +241,7 @@ OUTBOUND_LABELS = {
     OutboundKind.CLARIFICATION: "Запрос уточнения",
     OutboundKind.REDIRECT: "Перенаправление",
     OutboundKind.APPROVAL_REQUEST: "На согласование в региональный орган",
+    OutboundKind.PART_ANSWER: "Ответ органа (публикация по очереди)",
 }
 
 

@@ -5,7 +5,9 @@ The curator (the profile's ``parts.assign``) picks the bodies and how they work
 the one before is in; at once, every part opens together. Each open part runs
 the profile's ``part`` clock. When every part is in (submitted, or declined as
 not the body's competence), the combined answer is written by whoever the
-curator chose among the profile's ``parts.combiners``.
+curator chose among the profile's ``parts.combiners``; or, where the profile
+allows publishing in turn (Leningrad 8.9), each part is published on its own with
+the curator's consent and the message closes once the last is delivered.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class PartState(enum.StrEnum):
     OPEN = "open"  # the body is writing it (its clock runs)
     SUBMITTED = "submitted"  # sent to the curator
     DECLINED = "declined"  # not the body's competence
+    PUBLISHED = "published"  # in turn: published on its own with the curator's consent
 
     @property
     def label(self) -> str:
@@ -33,7 +36,12 @@ class PartState(enum.StrEnum):
     @property
     def settled(self) -> bool:
         """Whether the body is done with it."""
-        return self in (PartState.SUBMITTED, PartState.DECLINED)
+        return self in (PartState.SUBMITTED, PartState.DECLINED, PartState.PUBLISHED)
+
+    @property
+    def answered(self) -> bool:
+        """Whether the body gave its information (sent, or already published)."""
+        return self in (PartState.SUBMITTED, PartState.PUBLISHED)
 
 
 PART_STATE_LABELS = {
@@ -41,6 +49,7 @@ PART_STATE_LABELS = {
     PartState.OPEN: "готовится",
     PartState.SUBMITTED: "направлена куратору",
     PartState.DECLINED: "отказ: не в компетенции",
+    PartState.PUBLISHED: "опубликована",
 }
 
 
@@ -51,6 +60,7 @@ class PartStep(enum.StrEnum):
     SUBMIT = "submit"
     DECLINE = "decline"
     RETURN = "return"
+    PUBLISH = "publish"
 
 
 PART_TRANSITIONS: dict[tuple[PartState, PartStep], PartState] = {
@@ -58,6 +68,7 @@ PART_TRANSITIONS: dict[tuple[PartState, PartStep], PartState] = {
     (PartState.OPEN, PartStep.SUBMIT): PartState.SUBMITTED,
     (PartState.OPEN, PartStep.DECLINE): PartState.DECLINED,
     (PartState.SUBMITTED, PartStep.RETURN): PartState.OPEN,
+    (PartState.SUBMITTED, PartStep.PUBLISH): PartState.PUBLISHED,
 }
 
 _STEP_WORDS = {
@@ -65,6 +76,7 @@ _STEP_WORDS = {
     PartStep.SUBMIT: "направить куратору",
     PartStep.DECLINE: "отказаться от части",
     PartStep.RETURN: "вернуть на доработку",
+    PartStep.PUBLISH: "опубликовать",
 }
 
 
@@ -109,3 +121,10 @@ def to_open(parts: Sequence[PartView], mode: PartsMode) -> list[int]:
 def all_in(parts: Sequence[PartView]) -> bool:
     """Whether every body is done with its part."""
     return bool(parts) and all(p.state.settled for p in parts)
+
+
+def all_published(parts: Sequence[PartView]) -> bool:
+    """In turn: whether every part is published or declined, and at least one published."""
+    return any(p.state is PartState.PUBLISHED for p in parts) and all(
+        p.state in (PartState.PUBLISHED, PartState.DECLINED) for p in parts
+    )

@@ -62,9 +62,10 @@ DEFAULT_TRIGGERS: dict[str, dict[str, list[str]]] = {
         "stops": ["redirect"],
         "cancels": ["route", "exclude"],
     },
+    # Parts published in turn have no draft on review: the curator's last consent stops it.
     "draft": {
         "starts": ["route"],
-        "stops": ["submit_draft"],
+        "stops": ["submit_draft", "approve"],
         "cancels": ["decline", "redirect", "exclude"],
     },
     # A reply the system refused is on review again: the department's clock starts anew.
@@ -398,10 +399,13 @@ def _parts(f: _Fields, silent: dict[str, str]) -> Parts | None:
         return None
     table.unknown({"clause", "assign", "combine", "publish_in_turn"})
     names = table.get("combine", list)
+    writers = [c for c in Combiner if c is not Combiner.IN_TURN]
     try:
         combiners = tuple(Combiner(n) for n in names)
     except ValueError:
-        raise table.fail("combine", f"a list of {', '.join(Combiner)}") from None
+        raise table.fail("combine", f"a list of {', '.join(writers)}") from None
+    if Combiner.IN_TURN in combiners:
+        raise table.fail("combine", "who writes the combined answer (in turn is publish_in_turn)")
     if not combiners:
         raise table.fail("combine", "name who writes the combined answer")
     part = f.get("clocks", dict).get("part")

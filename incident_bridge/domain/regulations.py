@@ -213,6 +213,9 @@ class Combiner(enum.StrEnum):
 
     CURATOR = "curator"  # the coordinating body, from the parts it received
     LAST = "last"  # the body whose part came last, from everyone's parts
+    # No combined answer: each body's part is published on its own, with the curator's
+    # consent (Leningrad 8.9); offered only where the profile says ``publish_in_turn``.
+    IN_TURN = "in_turn"
 
     @property
     def label(self) -> str:
@@ -222,6 +225,7 @@ class Combiner(enum.StrEnum):
 COMBINER_LABELS = {
     Combiner.CURATOR: "Общий ответ готовит куратор",
     Combiner.LAST: "Общий ответ готовит последний исполнитель",
+    Combiner.IN_TURN: "Ответы органов публикуются по очереди, с согласия куратора",
 }
 
 
@@ -255,6 +259,11 @@ class Parts:
     assign: Role
     combiners: tuple[Combiner, ...]
     publish_in_turn: bool = False
+
+    @property
+    def ways(self) -> tuple[Combiner, ...]:
+        """How the answer may come about: a writer of the combined answer, or in turn."""
+        return self.combiners + ((Combiner.IN_TURN,) if self.publish_in_turn else ())
 
 
 @dataclass(frozen=True, slots=True)

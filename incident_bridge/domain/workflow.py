@@ -156,6 +156,13 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (Status.AWAITING_AUTHOR, Action.CLOSE): Status.CLOSED,
 }
 
+# Several bodies publishing in turn (Leningrad 8.9): no combined draft goes on review;
+# the curator's consent to the last part publishes the message. Only the parts use case
+# takes this step, so the page never offers it as a plain action.
+IN_TURN_TRANSITIONS: dict[tuple[Status, Action], Status] = {
+    (Status.ROUTED, Action.APPROVE): Status.PUBLISHING,
+}
+
 AFTER_DELIVERY: dict[DraftKind, Status] = {
     DraftKind.ANSWER: Status.CLOSED,
     DraftKind.INTERIM: Status.INTERIM_ANSWERED,
@@ -322,8 +329,12 @@ def transition(
     performers: Mapping[Action, Role],
     draft_kind: DraftKind | None = None,
     reason: str | None = None,
+    in_turn: bool = False,
 ) -> Decision:
-    """Decide where ``action`` takes a message in ``state``, or refuse with a clear error."""
+    """Decide where ``action`` takes a message in ``state``, or refuse with a clear error.
+
+    ``in_turn``: the parts are published one by one (``IN_TURN_TRANSITIONS`` apply).
+    """
     if not may_take(actor_role, action, performers):
         who = performers.get(action)
         by = f" (по регламенту: {who.label.lower()})" if who is not None else ""
@@ -334,7 +345,7 @@ def transition(
                 f"Нельзя отметить публикацию: сообщение в состоянии «{state.label}»."
             )
         return Decision(state, AFTER_DELIVERY[draft_kind], action)
-    after = TRANSITIONS.get((state, action))
+    after = (IN_TURN_TRANSITIONS if in_turn else TRANSITIONS).get((state, action))
     if after is None:
         raise IllegalTransition(
             f"Действие «{action.label}» невозможно: сообщение в состоянии «{state.label}»."

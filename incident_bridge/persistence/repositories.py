@@ -30,6 +30,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session, aliased
 
 from incident_bridge.domain.events import EventKind, HistoryEvent, Timeline
+from incident_bridge.domain.model import OutboundKind
 from incident_bridge.domain.workflow import FINAL_STATUSES, OutboxState, Role, Status
 from incident_bridge.persistence.models import (
     AuthorMessage,
@@ -300,6 +301,15 @@ class SqlAlchemyOutbox:
         """Every pending row, oldest first."""
         query = select(OutboxMessage).where(OutboxMessage.state == OutboxState.PENDING)
         return list(self.session.scalars(query.order_by(OutboxMessage.id)))
+
+    def undelivered(self, incident_id: int, kind: OutboundKind) -> int:
+        """How many of the incident's rows of ``kind`` are not delivered yet (any state but sent)."""
+        query = select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.incident_id == incident_id,
+            OutboxMessage.kind == kind,
+            OutboxMessage.state != OutboxState.SENT,
+        )
+        return int(self.session.scalar(query) or 0)
 
     def claim_next(self, now: datetime) -> OutboxMessage | None:
         """The oldest due pending row whose incident has no earlier pending row, locked.

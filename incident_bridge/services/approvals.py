@@ -17,8 +17,9 @@ from incident_bridge.persistence.models import Incident
 from incident_bridge.services.actors import SYSTEM_ACTOR, Actor
 from incident_bridge.services.context import Context
 from incident_bridge.services.history import apply
+from incident_bridge.services.outgoing import enqueue
 from incident_bridge.services.unit_of_work import UnitOfWork
-from incident_bridge.services.workflow import current_draft, enqueue
+from incident_bridge.services.workflow import current_draft
 
 #: The actor the decision is attributed to: the authority, as the incident system reports it.
 AUTHORITY = "Региональный орган (через систему Инцидент)"

@@ -71,6 +71,7 @@ def apply(
     reason: str | None = None,
     data: dict[str, Any] | None = None,
     performers: Mapping[Action, Role] | None = None,
+    in_turn: bool = False,
 ) -> Status:
     """Move ``incident`` by ``action`` through the state machine and record it; return the new state.
 
@@ -84,6 +85,7 @@ def apply(
         performers=performers if performers is not None else profile.performers,
         draft_kind=draft_kind,
         reason=reason,
+        in_turn=in_turn,
     )
     incident.status = decision.after
     incident.updated_at = now

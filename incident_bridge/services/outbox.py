@@ -27,7 +27,7 @@ from incident_bridge.domain.workflow import (
     sending_action,
 )
 from incident_bridge.persistence.models import Incident, OutboxMessage
-from incident_bridge.services import deadlines
+from incident_bridge.services import deadlines, parts
 from incident_bridge.services.actors import SYSTEM_ACTOR, Actor
 from incident_bridge.services.context import Context
 from incident_bridge.services.history import apply, record
@@ -146,6 +146,8 @@ def _deliver(
         record(uow, incident, EventKind.DELIVERED, SYSTEM_ACTOR, now,
                data={**receipt, "kind": row.kind.value})  # fmt: skip
     uow.flush()
+    if row.kind is OutboundKind.PART_ANSWER:
+        parts.after_delivery(uow, ctx, incident, now)
     deadlines.refresh(ctx, incident, now, uow.calendar.overrides())
     result.sent += 1
 

@@ -14,23 +14,27 @@ from datetime import datetime
 from incident_bridge.domain.deadlines import ClockState, part_clocks
 from incident_bridge.domain.errors import IllegalTransition, NotFound, PermissionDenied
 from incident_bridge.domain.events import EventKind
+from incident_bridge.domain.model import DraftKind, OutboundKind
 from incident_bridge.domain.parts import (
     PartState,
     PartStep,
     PartView,
     all_in,
+    all_published,
     initial_states,
     part_transition,
     to_open,
 )
 from incident_bridge.domain.regulations import Combiner, Parts, PartsMode, Profile
+from incident_bridge.domain.review import Check
 from incident_bridge.domain.workflow import Action, Role, Status
 from incident_bridge.persistence.models import CalendarOverrideRow, Incident, Part
-from incident_bridge.services import deadlines
-from incident_bridge.services.actors import Actor
+from incident_bridge.services import checks, deadlines
+from incident_bridge.services.actors import SYSTEM_ACTOR, Actor
 from incident_bridge.services.changes import changing
 from incident_bridge.services.context import Context
 from incident_bridge.services.history import apply, record
+from incident_bridge.services.outgoing import enqueue, within_platform_limit
 from incident_bridge.services.unit_of_work import UnitOfWork
 
 #: The longest part a body may send (a reply's own limit applies to the combined answer).
@@ -73,8 +77,8 @@ def assign(
         raise PermissionDenied(
             f"Поручить сообщение нескольким органам может {parts_rule.assign.label.lower()}."
         )
-    if combiner not in parts_rule.combiners:
-        allowed = "; ".join(c.label.lower() for c in parts_rule.combiners)
+    if combiner not in parts_rule.ways:
+        allowed = "; ".join(c.label.lower() for c in parts_rule.ways)
         raise IllegalTransition(f"По регламенту ({parts_rule.clause}): {allowed}.")
     chosen = list(dict.fromkeys(bodies))
     states = initial_states(len(chosen), mode)
@@ -199,14 +203,119 @@ def return_part(
             raise IllegalTransition(
                 f"Часть ответа уже не вернуть: сообщение в состоянии «{incident.status.label}»."
             )
-        part = next((p for p in incident.parts if p.id == part_id), None)
-        if part is None:
-            raise NotFound("Часть ответа не найдена.")
+        part = _part(incident, part_id)
         part.state = part_transition(part.state, PartStep.RETURN)
         part.comment, part.updated_at, part.opened_at = comment.strip(), now, now
         record(uow, incident, EventKind.PART_RETURNED, actor, now, comment=comment.strip(),
                data={"part_id": part.id, "subdivision": part.subdivision.name})  # fmt: skip
     return part
+
+
+def publish(
+    uow: UnitOfWork,
+    ctx: Context,
+    incident_id: int,
+    actor: Actor,
+    part_id: int,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
+    override_reason: str | None = None,
+) -> Part:
+    """In turn (Leningrad 8.9): the curator consents to publish one body's part on its own.
+
+    The part goes to the author through the outbox as an answer. It passes the
+    profile's blocking checks for an answer, except completeness (a part answers the
+    questions in its body's competence only), unless the curator writes why it goes
+    anyway. Once every part is published or declined the message is publishing, and
+    it closes when the last part is delivered.
+    """
+    if not may_assign(actor.role, ctx.profile):
+        raise PermissionDenied("Согласовать публикацию части ответа может тот, кто поручил части.")
+    with changing(uow, ctx, incident_id, expected_version, now) as incident:
+        if incident.combiner is not Combiner.IN_TURN:
+            raise IllegalTransition(
+                "Части этого сообщения сводятся в общий ответ: публикация по очереди не выбрана."
+            )
+        if incident.status is not Status.ROUTED:
+            raise IllegalTransition(
+                f"Часть ответа не опубликовать: сообщение в состоянии «{incident.status.label}»."
+            )
+        part = _part(incident, part_id)
+        part.state = part_transition(part.state, PartStep.PUBLISH)
+        within_platform_limit(incident, part.text)
+        report = checks.review(uow, ctx, incident, part.text, DraftKind.ANSWER)
+        failures = [c for c in checks.failed(report) if c is not Check.COMPLETENESS]
+        override = (override_reason or "").strip()
+        if failures and not override:
+            names = ", ".join(check.label for check in failures)
+            raise IllegalTransition(
+                f"Часть ответа не прошла обязательные проверки: {names}. Верните её органу "
+                "на доработку или согласуйте публикацию, указав обоснование."
+            )
+        part.updated_at = now
+        record(uow, incident, EventKind.PART_PUBLISHED, actor, now,
+               comment=override if failures else None,
+               data={"part_id": part.id, "subdivision": part.subdivision.name, "text": part.text,
+                     "checks_failed": [c.value for c in failures]})  # fmt: skip
+        enqueue(uow, incident, OutboundKind.PART_ANSWER, part.text, actor, now, draft=None)
+        _finish_in_turn(uow, ctx, incident, actor, now)
+    return part
+
+
+def finish(
+    uow: UnitOfWork,
+    ctx: Context,
+    incident_id: int,
+    actor: Actor,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Incident:
+    """In turn: the curator ends the work once the parts are published and the rest declined."""
+    if not may_assign(actor.role, ctx.profile):
+        raise PermissionDenied("Завершить публикацию по очереди может тот, кто поручил части.")
+    with changing(uow, ctx, incident_id, expected_version, now) as incident:
+        if not finishable(incident):
+            raise IllegalTransition(
+                "Завершить публикацию по очереди можно, когда каждая часть опубликована "
+                "или орган от неё отказался."
+            )
+        _finish_in_turn(uow, ctx, incident, actor, now)
+    return incident
+
+
+def finishable(incident: Incident) -> bool:
+    """In turn: whether the curator may end the work (parts published, the rest declined)."""
+    return (
+        incident.combiner is Combiner.IN_TURN
+        and incident.status is Status.ROUTED
+        and all_published([PartView(p.position, p.state) for p in incident.parts])
+    )
+
+
+def after_delivery(uow: UnitOfWork, ctx: Context, incident: Incident, now: datetime) -> None:
+    """A part published in turn was delivered: the message closes once the last one is."""
+    if (
+        incident.status is Status.PUBLISHING
+        and incident.combiner is Combiner.IN_TURN
+        and uow.outbox.undelivered(incident.id, OutboundKind.PART_ANSWER) == 0
+    ):
+        apply(uow, ctx.profile, incident, Action.DELIVERED, SYSTEM_ACTOR, now,
+              draft_kind=DraftKind.ANSWER, data={"in_turn": True})  # fmt: skip
+
+
+def _finish_in_turn(
+    uow: UnitOfWork, ctx: Context, incident: Incident, actor: Actor, now: datetime
+) -> None:
+    """Every part published or declined: the answer is out of the curator's hands."""
+    if not all_published([PartView(p.position, p.state) for p in incident.parts]):
+        return
+    published = sum(1 for p in incident.parts if p.state is PartState.PUBLISHED)
+    apply(uow, ctx.profile, incident, Action.APPROVE, actor, now, draft_kind=DraftKind.ANSWER,
+          data={"in_turn": True, "parts_published": published}, in_turn=True)  # fmt: skip
+    uow.flush()
+    after_delivery(uow, ctx, incident, now)
 
 
 def clocks(
@@ -246,6 +355,8 @@ def writes_combined(incident: Incident, actor: Actor, profile: Profile) -> bool 
     """
     if not incident.parts:
         return None
+    if incident.combiner is Combiner.IN_TURN:
+        return False  # each part is published on its own: there is no combined answer
     if incident.combiner is Combiner.CURATOR:
         return may_assign(actor.role, profile)
     return actor.role == Role.EXECUTOR and actor.subdivision_id == incident.subdivision_id
@@ -254,6 +365,13 @@ def writes_combined(incident: Incident, actor: Actor, profile: Profile) -> bool 
 def _length(text: str) -> None:
     if len(text) > MAX_PART_LENGTH:
         raise IllegalTransition(f"Часть ответа длиннее {MAX_PART_LENGTH} знаков: сократите её.")
+
+
+def _part(incident: Incident, part_id: int) -> Part:
+    part = next((p for p in incident.parts if p.id == part_id), None)
+    if part is None:
+        raise NotFound("Часть ответа не найдена.")
+    return part
 
 
 def _own_open_part(incident: Incident, actor: Actor) -> Part:
@@ -286,12 +404,14 @@ def _advance(
     if not all_in([PartView(p.position, p.state) for p in incident.parts]):
         return
     submitted = [p for p in incident.parts if p.state is PartState.SUBMITTED]
-    if not submitted:
+    if not any(p.state.answered for p in incident.parts):
         # Every body declined: back to the curator to assign anew.
         apply(uow, ctx.profile, incident, Action.DECLINE, actor, now,
               reason="Все органы отказались от частей ответа: не в компетенции.")  # fmt: skip
         incident.subdivision_id = None
         return
+    if incident.combiner is Combiner.IN_TURN:
+        return  # the curator publishes each part, and finishes if the last one was declined
     last = max(submitted, key=lambda p: (p.submitted_at or now, p.position))
     incident.subdivision_id = last.subdivision_id
     writer = (

@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from incident_bridge.domain.events import Timeline
+from incident_bridge.domain.model import OutboundKind
 from incident_bridge.domain.repeats import Message
 from incident_bridge.persistence.models import (
     Absence,
@@ -78,6 +79,10 @@ class Outbox(Protocol):
 
     def claim_next(self, now: datetime) -> OutboxMessage | None:
         """The oldest due pending row whose incident has no earlier pending one, claimed."""
+        ...
+
+    def undelivered(self, incident_id: int, kind: OutboundKind) -> int:
+        """How many of the incident's rows of ``kind`` are not delivered yet."""
         ...
 
 

@@ -8,7 +8,6 @@ changes nothing and raises a ``BridgeError``.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -19,23 +18,23 @@ from incident_bridge.domain.errors import (
     PermissionDenied,
 )
 from incident_bridge.domain.events import EventKind
-from incident_bridge.domain.model import DraftKind, OutboundKind, Platform
+from incident_bridge.domain.model import DraftKind, OutboundKind
 from incident_bridge.domain.regulations import Combiner
 from incident_bridge.domain.workflow import (
     DRAFTING_STATES,
     Action,
     DraftState,
-    OutboxState,
     Role,
     draft_transition,
     may_take,
 )
-from incident_bridge.persistence.models import Draft, Incident, OutboxMessage
+from incident_bridge.persistence.models import Draft, Incident
 from incident_bridge.services import checks, parts, people
 from incident_bridge.services.actors import Actor
 from incident_bridge.services.changes import changing, load
 from incident_bridge.services.context import Context
 from incident_bridge.services.history import apply, record
+from incident_bridge.services.outgoing import enqueue, within_platform_limit
 from incident_bridge.services.unit_of_work import UnitOfWork
 
 
@@ -225,7 +224,7 @@ def approve(
     _approved_here(ctx)
     with changing(uow, ctx, incident_id, expected_version, now) as incident:
         draft = _submitted_draft(incident)
-        _within_platform_limit(incident, draft.text)
+        within_platform_limit(incident, draft.text)
         failures = checks.failed(checks.review(uow, ctx, incident, draft.text, draft.kind))
         override = (override_reason or "").strip()
         if failures and not override:
@@ -455,46 +454,8 @@ def _submitted_draft(incident: Incident) -> Draft:
     return draft
 
 
-def _within_platform_limit(incident: Incident, text: str) -> None:
-    """Refuse a reply longer than the incident system accepts for the platform (no override)."""
-    platform = Platform.of(incident.platform)
-    if len(text) > platform.reply_limit:
-        raise IllegalTransition(
-            f"Ответ длиннее, чем примет система Инцидент для площадки «{platform.label}»: "
-            f"{len(text)} знаков при пределе {platform.reply_limit}. Сократите текст "
-            "(исправьте проект) или верните его исполнителю на доработку."
-        )
-
-
 def _require_own_subdivision(incident: Incident, actor: Actor) -> None:
     if actor.role != Role.EXECUTOR:
         raise PermissionDenied("Проект ответа готовит исполнитель подразделения.")
     if incident.subdivision_id is None or actor.subdivision_id != incident.subdivision_id:
         raise PermissionDenied("Сообщение направлено другому подразделению.")
-
-
-def enqueue(
-    uow: UnitOfWork,
-    incident: Incident,
-    kind: OutboundKind,
-    text: str,
-    actor: Actor,
-    now: datetime,
-    *,
-    draft: Draft | None,
-) -> OutboxMessage:
-    """Queue one delivery to the incident system, with a fresh idempotency key."""
-    row = OutboxMessage(
-        incident_id=incident.id,
-        draft_id=draft.id if draft else None,
-        kind=kind,
-        idempotency_key=f"ib-{uuid.uuid4()}",
-        text=text,
-        signed_by=actor.name,
-        state=OutboxState.PENDING,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-    )
-    uow.add(row)
-    return row

@@ -11,7 +11,14 @@ from incident_bridge.domain.regulations import Combiner, PartsMode, Profile
 from incident_bridge.domain.workflow import Role
 from incident_bridge.persistence.models import Incident
 from incident_bridge.services import parts, repeats
-from incident_bridge.web.forms import PartForm, PartsForm, ReasonForm, choices
+from incident_bridge.web.forms import (
+    ApproveForm,
+    PartForm,
+    PartsForm,
+    ReasonForm,
+    VersionedForm,
+    choices,
+)
 from incident_bridge.web.helpers import act, actor, back_with_errors, ctx, now, page_blueprint, uow
 
 PREFIX = "/incidents"
@@ -31,7 +38,7 @@ def parts_form(profile: Profile, incident: Incident | None = None) -> PartsForm:
             for entry, body in zip(form.bodies, earlier, strict=False):
                 entry.data = body
             form.from_repeat = True
-    allowed = profile.parts.combiners if profile.parts else ()
+    allowed = profile.parts.ways if profile.parts else ()
     form.combiner.choices = choices([(c.value, c.label) for c in allowed])
     if allowed and not form.combiner.data:
         form.combiner.data = allowed[0].value
@@ -137,6 +144,45 @@ def return_part(incident_id: int, part_id: int) -> Any:
     )
 
 
+@bp.route("/<ib_id:incident_id>/parts/<ib_id:part_id>/publish", methods=["POST"])
+@login_required
+def publish(incident_id: int, part_id: int) -> Any:
+    """In turn: the curator consents to publish one body's part on its own."""
+    form = ApproveForm()
+    if not form.validate_on_submit():
+        return back_with_errors(form, _back(incident_id))
+    return act(
+        _back(incident_id),
+        lambda: parts.publish(
+            uow(),
+            ctx(),
+            incident_id,
+            actor(),
+            part_id,
+            now=now(),
+            expected_version=form.seen_version(),
+            override_reason=form.override_reason.data or None,
+        ),  # fmt: skip
+        "Публикация части ответа согласована: она отправлена в систему Инцидент.",
+    )
+
+
+@bp.route("/<ib_id:incident_id>/parts/finish", methods=["POST"])
+@login_required
+def finish(incident_id: int) -> Any:
+    """In turn: the curator ends the work once every part is published or declined."""
+    form = VersionedForm()  # nothing to explain: the parts say it all
+    if not form.validate_on_submit():
+        return back_with_errors(form, _back(incident_id))
+    return act(
+        _back(incident_id),
+        lambda: parts.finish(
+            uow(), ctx(), incident_id, actor(), now=now(), expected_version=form.seen_version()
+        ),  # fmt: skip
+        "Публикация по очереди завершена.",
+    )
+
+
 def page_context(incident: Incident) -> dict[str, Any]:
     """What the message page shows of the parts: all of them to the curator and the combined
     answer's writer, its own part to each body."""
@@ -154,6 +200,8 @@ def page_context(incident: Incident) -> dict[str, Any]:
         "own_part": own,
         "part_form": PartForm(version=incident.version_id, text=own.text if own else ""),
         "part_reason_form": ReasonForm(version=incident.version_id),
+        "part_publish_form": ApproveForm(version=incident.version_id),
+        "parts_finishable": parts.finishable(incident),
         "parts_form": parts_form(profile, incident) if profile.parts else None,
         "may_assign_parts": parts.may_assign(me.role, profile),
         "part_clocks": parts.clocks(ctx(), incident, now(), uow().calendar.overrides()),

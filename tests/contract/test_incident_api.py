@@ -131,6 +131,21 @@ def test_a_draft_sent_up_for_approval_comes_back_with_the_authoritys_decision(
     assert response.status_code == 409
 
 
+def test_parts_published_in_turn_reach_the_author_as_answers_one_after_another(
+    mock: LiveMock, system: HttpIncidentSystem
+) -> None:
+    ident = next(iter(truth(mock)))
+    first = Outbound(ident, OutboundKind.PART_ANSWER, "k-p1", "Здравствуйте! Яму заделаем.")
+    second = Outbound(ident, OutboundKind.PART_ANSWER, "k-p2", "Здравствуйте! Воду подадут.")
+    assert system.deliver(first).remote_id.startswith("rep-")
+    system.deliver(second)
+    replies = [r for r in mock.get("/pushed")["replies"] if r["incident_id"] == ident]
+    assert [(r["kind"], r["text"]) for r in replies] == [
+        ("answer", "Здравствуйте! Яму заделаем."),
+        ("answer", "Здравствуйте! Воду подадут."),
+    ]
+
+
 def test_redirected_incident_refuses_replies_and_unknown_incident_is_404(
     mock: LiveMock, system: HttpIncidentSystem
 ) -> None:

@@ -152,6 +152,8 @@ EXPECTED: dict[Route, Row] = {
     _route(_PARTS, "write", "POST"): row(REFUSED),
     _route(_PARTS, "decline", "POST"): row(REFUSED),
     _route(_PARTS, "return_part", "POST"): row(REFUSED),
+    _route(_PARTS, "publish", "POST"): row(REFUSED),
+    _route(_PARTS, "finish", "POST"): row(REFUSED),
     # Repeat messages: unlink a false match, link by number (whoever routes; admin stands in).
     _route("incident_bridge_repeats", "unlink", "POST"): OPERATORS_STEP_FOR_COORDINATORS,
     _route("incident_bridge_repeats", "link", "POST"): OPERATORS_STEP_FOR_COORDINATORS,

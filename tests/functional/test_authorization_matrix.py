@@ -95,6 +95,8 @@ INCIDENT_FOR = {
     "assign": "new",
     "write": "routed",
     "return_part": "routed",
+    "publish": "routed",
+    "finish": "routed",
     "unlink": "routed",  # linked in the world as a repeat of the new message
     "link": "on_review",
 }

@@ -204,3 +204,117 @@ def test_a_repeat_of_a_two_body_message_is_offered_the_same_bodies(tmp_path):
         second = page.split('id="part-body-2"', 1)[1].split("</select>", 1)[0]
         assert f'selected value="{ids["housing_body"]}"' in first
         assert f'selected value="{ids["roads_body"]}"' in second
+
+
+ROADS_ANSWER = "Здравствуйте, Иван! Яма на улице Ленина у дома 12 будет заделана до 5 ноября."
+HOUSING_ANSWER = (
+    "Здравствуйте, Иван! Горячей воды в доме 12 нет из-за аварии на трубопроводе; "
+    "её подадут 31 октября после замены участка трубы."
+)
+
+
+def _push(app: Any, system: Any) -> None:
+    from datetime import UTC, datetime
+
+    from incident_bridge.services import outbox
+
+    with app.app_context():
+        state = app.extensions["incident_bridge"]
+        outbox.push(state.unit_of_work(), state.context, system, datetime.now(UTC))
+
+
+def _publish(curator: Any, url: str, part: Part, reason: str = "") -> str:
+    page = curator.get(url).get_data(as_text=True)
+    done = curator.submit(url, f"{url}/parts/{part.id}/publish",
+                          {"override_reason": reason, "version": _version(page)})  # fmt: skip
+    return done.get_data(as_text=True)
+
+
+def test_leningrad_parts_published_in_turn_with_the_curators_consent(tmp_path):
+    """8.9: «допускается последовательная публикация ответов ..., согласованная куратором»."""
+    with regulation_app(tmp_path, "leningrad") as (app, system):
+        ids = cast(app)
+        incident = _incident(app, system, text=TWO_QUESTIONS)
+        url = f"/incidents/{incident.id}"
+        curator = signed_in(app, "curator")
+        assert "публикуются по очереди" in curator.get(url).get_data(as_text=True)
+        _assign(curator, url, [ids["roads_body"], ids["housing_body"]], combiner="in_turn")
+        roads, housing = signed_in(app, "roads"), signed_in(app, "housing")
+        roads_name, housing_name = "Управление дорожного хозяйства", "Управление ЖКХ"
+        assert "отдельным ответом автору" in roads.get(url).get_data(as_text=True)
+
+        _send_part(roads, url, ROADS_ANSWER)
+        assert _parts(app, incident.id)[housing_name].state is PartState.OPEN
+        # The body cannot publish; the curator consents to publish the roads part at once.
+        refused = _publish(roads, url, _parts(app, incident.id)[roads_name])
+        assert "Согласовать публикацию части ответа может" in refused
+        assert _parts(app, incident.id)[roads_name].state is PartState.SUBMITTED
+        _publish(curator, url, _parts(app, incident.id)[roads_name])
+        assert _parts(app, incident.id)[roads_name].state is PartState.PUBLISHED
+        _push(app, system)
+        assert [o.text for o in system.delivered] == [ROADS_ANSWER]
+        assert _status(app, incident.id) == Status.ROUTED  # the housing part is still to come
+        # No combined answer is written in turn.
+        assert 'id="form-draft"' not in curator.get(url).get_data(as_text=True)
+
+        _send_part(housing, url, HOUSING_ANSWER)
+        assert 'id="form-draft"' not in housing.get(url).get_data(as_text=True)
+        _publish(curator, url, _parts(app, incident.id)[housing_name])
+        assert _status(app, incident.id) == Status.PUBLISHING
+        _push(app, system)
+        assert [o.text for o in system.delivered] == [ROADS_ANSWER, HOUSING_ANSWER]
+        assert _status(app, incident.id) == Status.CLOSED
+        with app.app_context():
+            session = app.extensions["incident_bridge"].db.session
+            events = session.scalars(
+                select(IncidentEvent).where(IncidentEvent.incident_id == incident.id)
+            ).all()
+            consents = [(e.actor_label, e.data.get("subdivision")) for e in events
+                        if e.kind == "part_published"]  # fmt: skip
+            kinds = [e.kind for e in events]
+        assert consents == [("Curator", roads_name), ("Curator", housing_name)]
+        assert kinds[-1] == "delivered" and "approve" in kinds
+
+
+def test_in_turn_a_part_that_fails_the_checks_needs_a_reason_and_a_decline_is_finished(tmp_path):
+    with regulation_app(tmp_path, "leningrad") as (app, system):
+        ids = cast(app)
+        incident = _incident(app, system, text=TWO_QUESTIONS)
+        url = f"/incidents/{incident.id}"
+        curator = signed_in(app, "curator")
+        _assign(curator, url, [ids["roads_body"], ids["housing_body"]], mode="at_once",
+                combiner="in_turn")  # fmt: skip
+        roads, housing = signed_in(app, "roads"), signed_in(app, "housing")
+        roads_name, housing_name = "Управление дорожного хозяйства", "Управление ЖКХ"
+        _send_part(roads, url, ROADS_PART)  # no greeting: the blocking check fails
+        refused = _publish(curator, url, _parts(app, incident.id)[roads_name])
+        assert "не прошла обязательные проверки" in refused
+        assert _parts(app, incident.id)[roads_name].state is PartState.SUBMITTED
+        assert system.delivered == [] and _status(app, incident.id) == Status.ROUTED
+        _publish(curator, url, _parts(app, incident.id)[roads_name], "Автор просил кратко")
+        assert _parts(app, incident.id)[roads_name].state is PartState.PUBLISHED
+
+        page = housing.get(url).get_data(as_text=True)
+        housing.submit(url, f"{url}/part/decline",
+                       {"reason": "Не наш дом", "version": _version(page)})  # fmt: skip
+        assert _status(app, incident.id) == Status.ROUTED
+        page = curator.get(url).get_data(as_text=True)
+        assert 'id="form-parts-finish"' in page
+        _push(app, system)
+        curator.submit(url, f"{url}/parts/finish", {"version": _version(page)})
+        # Every publication was delivered already: the message closes at once.
+        assert _status(app, incident.id) == Status.CLOSED
+        assert [o.text for o in system.delivered] == [ROADS_PART]
+        assert _parts(app, incident.id)[housing_name].state is PartState.DECLINED
+
+
+def test_lipetsk_does_not_offer_publishing_in_turn(tmp_path):
+    with regulation_app(tmp_path, "lipetsk") as (app, system):
+        ids = cast(app)
+        incident = _incident(app, system, text=TWO_QUESTIONS)
+        url = f"/incidents/{incident.id}"
+        curator = signed_in(app, "curator")
+        assert "публикуются по очереди" not in curator.get(url).get_data(as_text=True)
+        done = _assign(curator, url, [ids["roads_body"], ids["housing_body"]], combiner="in_turn")
+        assert "По регламенту" in done.get_data(as_text=True)
+        assert _status(app, incident.id) == Status.NEW

@@ -7,19 +7,20 @@ from datetime import UTC, datetime
 import pytest
 
 from incident_bridge.domain.deadlines import ClockStatus, compute_clocks, part_clocks
-from incident_bridge.domain.errors import IllegalTransition
+from incident_bridge.domain.errors import ConfigurationError, IllegalTransition
 from incident_bridge.domain.events import EventKind, HistoryEvent
 from incident_bridge.domain.parts import (
     PartState,
     PartStep,
     PartView,
     all_in,
+    all_published,
     initial_states,
     part_transition,
     to_open,
 )
 from incident_bridge.domain.profile_loader import load_profile
-from incident_bridge.domain.regulations import PartsMode
+from incident_bridge.domain.regulations import Combiner, PartsMode
 
 OPEN, WAITING, SUBMITTED, DECLINED = (
     PartState.OPEN, PartState.WAITING, PartState.SUBMITTED, PartState.DECLINED,
@@ -87,3 +88,39 @@ def test_a_returned_part_starts_its_clock_anew():
     ]
     clock = part_clocks(events, profile, calendar, _at(27, 9, 30))[7]
     assert clock.started_at == _at(27, 9) and clock.running
+
+
+def test_a_submitted_part_is_published_in_turn_and_then_is_final() -> None:
+    assert part_transition(SUBMITTED, PartStep.PUBLISH) is PartState.PUBLISHED
+    for step in PartStep:
+        with pytest.raises(IllegalTransition, match="опубликована"):
+            part_transition(PartState.PUBLISHED, step)
+    with pytest.raises(IllegalTransition):
+        part_transition(OPEN, PartStep.PUBLISH)  # the body has not sent it yet
+
+
+def test_in_turn_the_work_ends_when_every_part_is_published_or_declined() -> None:
+    published = PartState.PUBLISHED
+    assert all_published(_views(published, DECLINED))
+    assert all_published(_views(published, published))
+    assert not all_published(_views(published, SUBMITTED))  # one still awaits consent
+    assert not all_published(_views(DECLINED, DECLINED))  # nothing was published
+    assert all_in(_views(published, SUBMITTED))
+
+
+def test_only_leningrad_may_publish_the_parts_in_turn() -> None:
+    for name, in_turn in (("leningrad", True), ("lipetsk", False), ("sobolevo", False)):
+        rule = load_profile(name).parts
+        assert rule is not None
+        assert (Combiner.IN_TURN in rule.ways) is in_turn, name
+        assert Combiner.IN_TURN not in rule.combiners
+
+
+def test_a_profile_cannot_list_in_turn_as_a_writer(tmp_path) -> None:
+    (tmp_path / "mine.toml").write_text(
+        'extends = "leningrad"\n[parts]\nclause = "8.9"\nassign = "curator"\n'
+        'combine = ["in_turn"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigurationError, match="publish_in_turn"):
+        load_profile("mine", [tmp_path])

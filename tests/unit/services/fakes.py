@@ -43,6 +43,7 @@ from sqlalchemy.orm.interfaces import MANYTOONE, ONETOMANY
 
 from incident_bridge.domain.errors import BridgeError, StorageError
 from incident_bridge.domain.events import Timeline
+from incident_bridge.domain.model import OutboundKind
 from incident_bridge.domain.repeats import Message
 from incident_bridge.domain.workflow import FINAL_STATUSES, OutboxState, Role
 from incident_bridge.persistence.models import (
@@ -156,6 +157,14 @@ class FakeOutbox:
     def pending(self) -> list[OutboxMessage]:
         self._autoflush()
         return sorted((r for r in self.rows if r.state == OutboxState.PENDING), key=_id)
+
+    def undelivered(self, incident_id: int, kind: OutboundKind) -> int:
+        self._autoflush()
+        return sum(
+            1
+            for r in self.rows
+            if r.incident_id == incident_id and r.kind == kind and r.state != OutboxState.SENT
+        )
 
     def claim_next(self, now: datetime) -> OutboxMessage | None:
         seen: set[int] = set()
