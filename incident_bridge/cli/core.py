@@ -21,6 +21,7 @@ def register(group: click.Group) -> None:
     group.add_command(create_user)
     group.add_command(set_password)
     group.add_command(recompute_deadlines)
+    group.add_command(rebuild_stages)
     group.add_command(run_jobs)
     group.add_command(worker)
     group.add_command(cron)
@@ -122,6 +123,17 @@ def recompute_deadlines(every: bool) -> None:
         count = deadlines.refresh_open(state.unit_of_work(), state.context, datetime.now(UTC),
                                        window=window, writer=writer)  # fmt: skip
     click.echo(f"Пересчитаны сроки сообщений в работе: {count}.")
+
+
+@click.command("rebuild-stages")
+@with_appcontext
+def rebuild_stages() -> None:
+    """Store the finished stages of messages kept before the reports (idempotent)."""
+    from incident_bridge.services import deadlines
+
+    state = bridge_state(current_app)
+    added = deadlines.rebuild_stages(state.unit_of_work(), state.context, datetime.now(UTC))
+    click.echo(f"Сохранены завершённые этапы для отчётов: {added}.")
 
 
 @click.command("run-jobs")

@@ -88,6 +88,8 @@ class ClockState:
     left_minutes: int | None = None
     track: str | None = None
     clause: str = ""
+    #: A finished (met or missed) clock: the time it ran, in its basis, pauses left out.
+    spent_minutes: int | None = None
 
     @property
     def running(self) -> bool:
@@ -413,7 +415,12 @@ def _state(
     if run.stopped_at is not None:
         met = left is None or left >= timedelta(0)
         status = ClockStatus.MET if met else ClockStatus.MISSED
-        return replace(base, state=status, left_minutes=_none_or(left))
+        spent = run.consumed
+        if run.segment_start is not None:
+            spent += axis.between(run.segment_start, run.stopped_at)
+        return replace(
+            base, state=status, left_minutes=_none_or(left), spent_minutes=_minutes(spent)
+        )
     if left is None:
         return replace(base, paused=paused)
     threshold = profile.due_soon.threshold(planned.total_seconds() / 60 if planned else 0)

@@ -156,6 +156,7 @@ class Incident(Base):
 
     subdivision: Mapped[Subdivision | None] = relationship()
     parts: Mapped[list[Part]] = relationship(order_by="Part.position", cascade="all, delete-orphan")
+    stages: Mapped[list[Stage]] = relationship(cascade="all, delete-orphan")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     events: Mapped[list[IncidentEvent]] = relationship(
         back_populates="incident", order_by="IncidentEvent.id"
@@ -170,6 +171,8 @@ class IncidentEvent(Base):
     """One append-only entry of a message's history: who did what, when and why."""
 
     __tablename__ = "ib_incident_event"
+    # The reports count returns and overrides of a period by kind and time.
+    __table_args__ = (Index("ix_ib_incident_event_kind_at", "kind", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("ib_incident.id"), index=True)
@@ -207,6 +210,8 @@ class Draft(Base):
     reviewed_at: Mapped[datetime | None]
     review_comment: Mapped[str | None] = mapped_column(Text)
     check_report: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    #: How many blocking checks it failed when submitted (the reports count them).
+    checks_failed: Mapped[int | None] = mapped_column(Integer, default=None)
 
     incident: Mapped[Incident] = relationship(back_populates="drafts")
     author: Mapped[User] = relationship(foreign_keys=[author_id])
@@ -236,6 +241,34 @@ class Part(Base):
 
     subdivision: Mapped[Subdivision] = relationship()
     author: Mapped[User | None] = relationship()
+
+
+class Stage(Base):
+    """One finished run of one clock of a message: what the reports aggregate.
+
+    Written when the clock stops (met or missed), from the clocks the history gives,
+    with the body and the executor in charge then; a clock that runs again (a second
+    rework) adds a row. Running clocks are not here: they are the incidents' due times.
+    """
+
+    __tablename__ = "ib_stage"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "clock", "started_at"),
+        Index("ix_ib_stage_stopped", "stopped_at", "clock"),
+        Index("ix_ib_stage_subdivision_stopped", "subdivision_id", "stopped_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("ib_incident.id"), index=True)
+    clock: Mapped[str] = mapped_column(String(30))
+    started_at: Mapped[datetime]
+    due_at: Mapped[datetime | None]
+    stopped_at: Mapped[datetime]
+    met: Mapped[bool]
+    #: Working minutes (or calendar ones, by the clock's basis) it ran, pauses left out.
+    spent_minutes: Mapped[int] = mapped_column(Integer)
+    subdivision_id: Mapped[int | None] = mapped_column(ForeignKey("ib_subdivision.id"))
+    executor_id: Mapped[int | None] = mapped_column(ForeignKey("ib_user.id"))
 
 
 class AuthorMessage(Base):

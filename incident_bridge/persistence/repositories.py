@@ -132,13 +132,16 @@ class SqlAlchemyIncidents:
     def unscreened(self, limit: int) -> list[Incident]:
         """Messages the screening has not read yet, oldest first, claimed for this transaction.
 
-        On PostgreSQL they are locked ``FOR UPDATE SKIP LOCKED``: a screener running at the
-        same time takes the next ones instead of waiting or reading them twice.
+        On PostgreSQL they are locked ``FOR NO KEY UPDATE SKIP LOCKED``: a screener running
+        at the same time takes the next ones instead of waiting or reading them twice. Not
+        ``FOR UPDATE``: a repeat link the other screener stores checks its foreign key to a
+        message of this batch with ``FOR KEY SHARE``, which ``FOR UPDATE`` blocks — each
+        screener would wait for the other (a deadlock); ``NO KEY`` lets the check pass.
         """
         query = select(Incident).where(Incident.screening.is_(None)).order_by(Incident.id)
         query = query.limit(limit)
         if self.session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=Incident)
+            query = query.with_for_update(skip_locked=True, key_share=True, of=Incident)
         return list(self.session.scalars(query))
 
     def in_work_ids(self, due_within: tuple[datetime, datetime] | None = None) -> list[int]:
@@ -154,6 +157,10 @@ class SqlAlchemyIncidents:
                 or_(Incident.due_at.is_(None), (Incident.due_at >= start) & (Incident.due_at < end))
             )
         return list(self.session.scalars(query.order_by(Incident.id)))
+
+    def ids_after(self, last_id: int, limit: int) -> list[int]:
+        query = select(Incident.id).where(Incident.id > last_id).order_by(Incident.id).limit(limit)
+        return list(self.session.scalars(query))
 
     def timelines(self, ids: Sequence[int]) -> list[Timeline]:
         """The histories of these incidents, in two queries and without ORM objects."""

@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-from incident_bridge.domain.deadlines import ClockState, compute_clocks, nearest_due
+from incident_bridge.domain.deadlines import ClockState, ClockStatus, compute_clocks, nearest_due
 from incident_bridge.domain.events import EventKind, HistoryEvent, Timeline
 from incident_bridge.domain.regulations import CountsFrom, Profile
-from incident_bridge.persistence.models import CalendarOverrideRow, Incident
+from incident_bridge.domain.workflow import Role
+from incident_bridge.persistence.models import CalendarOverrideRow, Incident, Stage
 from incident_bridge.services.context import Context
 from incident_bridge.services.unit_of_work import UnitOfWork
 
@@ -70,8 +71,53 @@ def timeline_clocks(
 def refresh(
     ctx: Context, incident: Incident, now: datetime, overrides: Sequence[CalendarOverrideRow]
 ) -> None:
-    """Recompute ``incident.due_at``: the nearest due time of its running clocks."""
-    incident.due_at = due_of(ctx, timeline_of(incident), now, overrides)
+    """Recompute ``incident.due_at`` (the nearest due time of its running clocks) and keep
+    each clock run that has finished as a stage for the reports."""
+    timeline = timeline_of(incident)
+    incident.due_at = due_of(ctx, timeline, now, overrides)
+    record_stages(incident, timeline_clocks(ctx, timeline, now, overrides))
+
+
+#: Clocks the reports take per message (each body's part clock is the parts' own).
+_NOT_STAGES = frozenset({"part"})
+
+
+def record_stages(incident: Incident, clocks: Sequence[ClockState]) -> int:
+    """Add the finished (met or missed) clock runs not stored yet; return how many.
+
+    The body and, for an executor's clock, the executor in charge are the message's
+    at the time the run is first stored: the change that stopped it.
+    """
+    finished = [
+        c
+        for c in clocks
+        if c.state in (ClockStatus.MET, ClockStatus.MISSED)
+        and c.name not in _NOT_STAGES
+        and c.started_at is not None
+        and c.stopped_at is not None
+    ]
+    if not finished:
+        return 0
+    known = {(s.clock, s.started_at) for s in incident.stages}
+    added = 0
+    for clock in finished:
+        assert clock.started_at is not None and clock.stopped_at is not None
+        if (clock.name, clock.started_at) in known:
+            continue
+        incident.stages.append(
+            Stage(
+                clock=clock.name,
+                started_at=clock.started_at,
+                due_at=clock.due_at,
+                stopped_at=clock.stopped_at,
+                met=clock.state is ClockStatus.MET,
+                spent_minutes=max(0, clock.spent_minutes or 0),
+                subdivision_id=incident.subdivision_id,
+                executor_id=incident.assignee_id if clock.who is Role.EXECUTOR else None,
+            )
+        )
+        added += 1
+    return added
 
 
 def due_of(
@@ -80,6 +126,26 @@ def due_of(
     """The nearest due time of the running clocks of one timeline."""
     calendar = ctx.calendars.known_at(overrides, timeline.arrived_at)
     return nearest_due(history_of(timeline, ctx.profile), ctx.profile, calendar, now)
+
+
+def rebuild_stages(uow: UnitOfWork, ctx: Context, now: datetime, *, batch: int = 500) -> int:
+    """Store the finished clock runs of every message that lacks them; return how many added.
+
+    For messages kept before the reports existed (or after the profile changed): each
+    message's clocks are computed from its history, as ``refresh`` does on every change.
+    """
+    added, last = 0, 0
+    while True:
+        with uow:
+            ids = uow.incidents.ids_after(last, batch)
+            if not ids:
+                return added
+            overrides = uow.calendar.overrides()
+            for incident_id in ids:
+                incident = uow.incidents.get(incident_id)
+                if incident is not None:
+                    added += record_stages(incident, clocks(ctx, incident, now, overrides))
+        last = ids[-1]
 
 
 #: Incidents recomputed in one transaction by ``refresh_open``.

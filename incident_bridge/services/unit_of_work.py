@@ -47,6 +47,10 @@ class Incidents(Protocol):
 
     def in_work_ids(self, due_within: tuple[datetime, datetime] | None = None) -> list[int]: ...
 
+    def ids_after(self, last_id: int, limit: int) -> list[int]:
+        """Ids of every incident above ``last_id``, ascending, at most ``limit`` (keyset pages)."""
+        ...
+
     def unscreened(self, limit: int) -> list[Incident]: ...
 
     def insert_new(self, new: Sequence[NewIncident]) -> dict[str, int]:

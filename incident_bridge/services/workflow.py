@@ -201,7 +201,9 @@ def submit_draft(
             # «На согласование» to the regional authority, through the incident system.
             enqueue(uow, incident, OutboundKind.APPROVAL_REQUEST, text, actor, now, draft=draft)
         # The report as it stood at submission, kept for the record (the review re-runs it).
-        draft.check_report = checks.review(uow, ctx, incident, text, kind).to_dict(draft.id)
+        report = checks.review(uow, ctx, incident, text, kind)
+        draft.check_report = report.to_dict(draft.id)
+        draft.checks_failed = len(checks.failed(report))
     return draft
 
 

@@ -22,6 +22,7 @@ def register_blueprints(app: Flask, url_prefix: str = "", *, error_pages: bool =
         parts,
         queue,
         repeats,
+        reports,
         topics,
         watch,
     )
@@ -29,7 +30,7 @@ def register_blueprints(app: Flask, url_prefix: str = "", *, error_pages: bool =
 
     app.url_map.converters["ib_id"] = IdConverter
     modules = (auth, queue, incidents, parts, repeats, admin, calendar, topics, imports, health,
-               assets, watch)  # fmt: skip
+               assets, watch, reports)  # fmt: skip
     for module in modules:
         app.register_blueprint(module.bp, url_prefix=url_prefix + module.PREFIX)
     from incident_bridge.web import people  # «Сотрудники и замещения»

@@ -95,6 +95,8 @@ COORDINATORS = _no_executors(row(OK))
 OPERATORS_STEP = row(REFUSED, operator=OK, admin=OK)
 #: The same behind ``roles_required(*COORDINATORS)``: executors do not get past the view.
 OPERATORS_STEP_FOR_COORDINATORS = _no_executors(OPERATORS_STEP)
+#: The reports' readers (``web.reports.READERS``).
+REPORT_READERS = row(FORBIDDEN, operator=OK, curator=OK, admin=OK)
 #: The executor's step on a message of their own subdivision (an admin may not stand in).
 EXECUTORS_STEP = row(REFUSED, executor_own=OK)
 
@@ -154,6 +156,10 @@ EXPECTED: dict[Route, Row] = {
     _route(_PARTS, "return_part", "POST"): row(REFUSED),
     _route(_PARTS, "publish", "POST"): row(REFUSED),
     _route(_PARTS, "finish", "POST"): row(REFUSED),
+    # «Отчёты»: the department or the curator, and admins; never executors or the region.
+    _route("incident_bridge_reports", "index", "GET"): REPORT_READERS,
+    _route("incident_bridge_reports", "as_xlsx", "GET"): REPORT_READERS,
+    _route("incident_bridge_reports", "as_docx", "GET"): REPORT_READERS,
     # Repeat messages: unlink a false match, link by number (whoever routes; admin stands in).
     _route("incident_bridge_repeats", "unlink", "POST"): OPERATORS_STEP_FOR_COORDINATORS,
     _route("incident_bridge_repeats", "link", "POST"): OPERATORS_STEP_FOR_COORDINATORS,

@@ -499,7 +499,8 @@ def _run(world: World, route: Route, role: str, *, csrf: bool = True) -> Result:
         if csrf:
             data["csrf_token"] = world.tokens[role]
         response = browser.client.open(url, method=route.method, data=data)
-    page = response.get_data(as_text=True)
+    binary = not response.mimetype.startswith(("text/", "application/json"))
+    page = "" if binary else response.get_data(as_text=True)  # an XLSX or DOCX download
     response.close()  # a static file is streamed: its handle closes with the response
     flashes = _take_flashes(browser)
     after = world.snapshot()

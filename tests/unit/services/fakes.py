@@ -122,6 +122,10 @@ class FakeIncidents:
             )
         )
 
+    def ids_after(self, last_id: int, limit: int) -> list[int]:
+        self._autoflush()
+        return sorted(i.id for i in self.rows if i.id > last_id)[:limit]
+
     def timelines(self, ids: Sequence[int]) -> list[Timeline]:
         from incident_bridge.services.deadlines import timeline_of
 

@@ -1,0 +1,1 @@
+"""Reports: the figures the regulations ask for, aggregated in SQL, drawn and exported."""

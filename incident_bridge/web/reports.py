@@ -1,0 +1,103 @@
+"""«Отчёты»: a period's figures per stage, body and executor, with charts and exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, render_template, request
+
+from incident_bridge.domain.errors import InvalidInput
+from incident_bridge.domain.workflow import Role
+from incident_bridge.reports import exports, periods
+from incident_bridge.reports.build import FEEDBACK_LABELS, Report, build, hours, share, zone_of
+from incident_bridge.reports.charts import Bar, bars, stacked
+from incident_bridge.web.helpers import ctx, now, page_blueprint, roles_required, session
+
+PREFIX = "/reports"
+bp = page_blueprint("incident_bridge_reports", __name__)
+#: Who sees the reports: the department or the curator, and admins.
+READERS = (Role.ADMIN, Role.OPERATOR, Role.CURATOR)
+
+
+def _report() -> tuple[Report | None, str | None, str]:
+    """The report of the period the query names (the current quarter by default)."""
+    profile = ctx().profile
+    zone = zone_of(profile)
+    key = (request.args.get("period") or "").strip()
+    try:
+        period = periods.parse(key, zone) if key else periods.current_quarter(now(), zone)
+    except InvalidInput as exc:
+        return None, str(exc), key
+    return build(session(), profile, period, now()), None, period.key
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index() -> Any:
+    """The report page: figures, dynamics and charts."""
+    report, error, key = _report()
+    charts = _charts(report) if report else {}
+    return render_template(
+        "incident_bridge/reports.html",
+        report=report,
+        error=error,
+        period_key=key,
+        charts=charts,
+        share=share,
+        hours=hours,
+        feedback_labels=FEEDBACK_LABELS,
+        summary=exports.summary_rows(report) if report else [],
+    ), (400 if error else 200)
+
+
+@bp.route("/report.xlsx")
+@roles_required(*READERS)
+def as_xlsx() -> Any:
+    """The report as an XLSX workbook."""
+    return _download("xlsx", exports.XLSX_TYPE, exports.xlsx)
+
+
+@bp.route("/report.docx")
+@roles_required(*READERS)
+def as_docx() -> Any:
+    """The report as a DOCX document to sign."""
+    return _download("docx", exports.DOCX_TYPE, exports.docx)
+
+
+def _download(ext: str, mimetype: str, render: Any) -> Any:
+    report, error, key = _report()
+    if report is None:
+        page = render_template("incident_bridge/error.html", code=400, title="Период не распознан",
+                               message=error)  # fmt: skip
+        return page, 400
+    response = Response(render(report), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="report-{key}.{ext}"'
+    return response
+
+
+def _charts(report: Report) -> dict[str, Any]:
+    legend = (report.period.label, report.previous.label)
+    clock_bars = [
+        Bar(
+            c.label,
+            c.now.on_time_share if c.now else 0.0,
+            c.before.on_time_share if c.before else None,
+            share(c.now.on_time, c.now.count) if c.now else "—",
+        )  # fmt: skip
+        for c in report.clocks
+    ]
+    body_bars = []
+    for line in report.bodies:
+        total = line.clocks.get("total")
+        if total:
+            body_bars.append(Bar(line.name, total.on_time_share, None,
+                                 f"{share(total.on_time, total.count)} из {total.count}"))  # fmt: skip
+    return {
+        "clocks": bars("Доля этапов, завершённых в срок", clock_bars, legend=legend),
+        "bodies": bars("Ответы в срок по органам", body_bars, legend=legend),
+        "feedback": stacked(
+            "Отзывы авторов по органам",
+            [(line.name, line.tally.feedback) for line in report.bodies if line.tally.rated],
+            FEEDBACK_LABELS,
+        ),
+    }
