@@ -76,6 +76,19 @@ DEFAULTS: dict[str, Any] = {
     "INCIDENT_BRIDGE_ERROR_PAGES": True,
     # Content-Security-Policy, X-Frame-Options, nosniff, Referrer-Policy, Server (False: the host's).
     "INCIDENT_BRIDGE_SECURITY_HEADERS": True,
+    # Seconds between notification runs (warnings, breaches, escalations; then the e-mail).
+    "INCIDENT_BRIDGE_NOTIFY_INTERVAL": 60,
+    # The SMTP server notifications are mailed through; None: in the app only.
+    "INCIDENT_BRIDGE_SMTP_HOST": None,
+    "INCIDENT_BRIDGE_SMTP_PORT": 25,
+    "INCIDENT_BRIDGE_SMTP_USER": None,
+    "INCIDENT_BRIDGE_SMTP_PASSWORD": None,
+    # Upgrade the connection with STARTTLS before signing in.
+    "INCIDENT_BRIDGE_SMTP_STARTTLS": False,
+    # The From address of notification e-mails.
+    "INCIDENT_BRIDGE_SMTP_FROM": "incident-bridge@localhost",
+    # The bridge's public address, for the links in e-mails (e.g. https://bridge.example.ru).
+    "INCIDENT_BRIDGE_PUBLIC_URL": "http://127.0.0.1:5000",
 }
 
 
@@ -115,6 +128,14 @@ class Settings:
     import_max_cell_chars: int
     error_pages: bool
     security_headers: bool
+    notify_interval: int
+    smtp_host: str | None
+    smtp_port: int
+    smtp_user: str | None
+    smtp_password: str | None
+    smtp_starttls: bool
+    smtp_from: str
+    public_url: str
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any]) -> Settings:

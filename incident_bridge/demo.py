@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import requests
 
@@ -20,6 +21,13 @@ MOCK_PORT = int(os.environ.get("MOCK_PORT", "5050"))
 APP_PORT = int(os.environ.get("PORT", "5000"))
 CLIENT_ID = "incident-bridge"
 CLIENT_SECRET = "demo-secret"
+_ROLE_NAMES = {
+    "admin": "администратор",
+    "operator": "отдел по обращениям",
+    "curator": "куратор",
+    "executor": "исполнитель",
+    "regional_authority": "региональный орган",
+}
 
 
 def _start_mock() -> subprocess.Popen[bytes]:
@@ -62,6 +70,12 @@ def main() -> None:
     os.environ.setdefault("INCIDENT_BRIDGE_RUN_JOBS_IN_PROCESS", "true")
     os.environ.setdefault("INCIDENT_BRIDGE_POLL_INTERVAL", "10")
     os.environ.setdefault("INCIDENT_BRIDGE_PUSH_INTERVAL", "5")
+    profile = os.environ.get("INCIDENT_BRIDGE_PROFILE", "yelets")
+    if profile != "yelets" and not os.environ.get("DATABASE_URL"):
+        # Each regulation's demo keeps its own database: its people and messages only.
+        Path("instance").mkdir(exist_ok=True)
+        database = Path("instance").resolve() / f"incident_bridge-{profile}.sqlite3"
+        os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     try:
         import flask_migrate
 
@@ -78,11 +92,12 @@ def main() -> None:
             logins = seed(state.unit_of_work(), state.context.profile, datetime.now(UTC))
             state.db.engine.dispose()
         app = create_app()
-        print(f"\nincident-bridge: http://127.0.0.1:{APP_PORT}")
+        print(f"\nincident-bridge ({state.context.profile.title}): http://127.0.0.1:{APP_PORT}")
+        print(f"Database: {setup.config['SQLALCHEMY_DATABASE_URI']}")
         print(f"Mock incident system (for testers): http://127.0.0.1:{MOCK_PORT}/_control/")
         print("Demo logins:")
         for login, password, role, name in logins:
-            print(f"  {login:<12} {password:<16} {role:<9} {name}")
+            print(f"  {login:<12} {password:<16} {_ROLE_NAMES.get(role, role):<22} {name}")
         print(flush=True)
         from incident_bridge.web.security_headers import UnversionedRequestHandler
 

@@ -12,7 +12,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
 
 from incident_bridge.config import Settings
-from incident_bridge.domain.ports import IncidentSystem
+from incident_bridge.domain.ports import IncidentSystem, Mailer
 from incident_bridge.persistence.uow import SqlAlchemyUnitOfWork
 from incident_bridge.services.context import Context
 
@@ -36,6 +36,26 @@ class BridgeState:
     throttle: Any = None
     queue_probe: Callable[[Any], dict[str, Any]] | None = None
     _system: IncidentSystem | None = field(default=None, repr=False)
+    #: Builds the mailer from the settings (tests point it at their own SMTP server).
+    mailer_factory: Any = None
+
+    def mailer(self) -> Mailer | None:
+        """The SMTP mailer of the notifications, or None when no server is configured."""
+        if self.mailer_factory is not None:
+            built: Mailer | None = self.mailer_factory(self.settings)
+            return built
+        if not self.settings.smtp_host:
+            return None
+        from adapters.smtp import SmtpMailer
+
+        return SmtpMailer(
+            self.settings.smtp_host,
+            self.settings.smtp_port,
+            sender=self.settings.smtp_from,
+            user=self.settings.smtp_user,
+            password=self.settings.smtp_password,
+            starttls=self.settings.smtp_starttls,
+        )
 
     def incident_system(self) -> IncidentSystem | None:
         """The configured incident system adapter (one per process), or None."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from flask import (
@@ -19,6 +20,7 @@ from flask import (
 from werkzeug.wrappers import Response as BaseResponse
 
 from mocks.faults import FaultInjector
+from mocks.generator import _iso
 from mocks.state import MockError, MockState
 
 bp = Blueprint("mock_control", __name__, url_prefix="/_control")
@@ -97,6 +99,35 @@ def list_incidents() -> Response:
 def inject() -> Response:
     """Add one incident; any field given overrides the generated one, even with garbage."""
     return _created(_state().add_incident(_body()))
+
+
+@bp.post("/surge")
+def surge() -> Response:
+    """A surge of public activity: ``count`` new incidents on one topic within ``minutes``.
+
+    ``{count: 12, topic: "Отключение воды", municipality?: "Елец", minutes?: 30, text?}``;
+    the cards are created over the last ``minutes``, otherwise generated as usual.
+    """
+    body = _body()
+    count, topic, minutes = body.get("count", 10), body.get("topic"), body.get("minutes", 30)
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 500:
+        raise MockError(422, "validation_failed", "count: a whole number from 1 to 500")
+    if not isinstance(topic, str) or not topic.strip():
+        raise MockError(422, "validation_failed", "topic: a non-empty string")
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 1440:
+        raise MockError(422, "validation_failed", "minutes: a whole number from 1 to 1440")
+    state = _state()
+    now = state.clock()
+    made = []
+    for n in range(count):
+        at = now - timedelta(minutes=minutes * (count - n) / (count + 1))
+        fields: dict[str, Any] = {"topic": topic.strip(), "created_at": _iso(at),
+                                  "detected_at": _iso(at)}  # fmt: skip
+        for key in ("municipality", "text", "topic_group"):
+            if isinstance(body.get(key), str) and body[key].strip():
+                fields[key] = body[key].strip()
+        made.append(state.add_incident(fields)["id"])
+    return _created({"topic": topic.strip(), "ids": made})
 
 
 #: The ``extra`` entries by which the system flags the head's post a comment is under.

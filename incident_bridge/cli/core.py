@@ -137,7 +137,7 @@ def rebuild_stages() -> None:
 
 
 @click.command("run-jobs")
-@click.argument("names", nargs=-1, type=click.Choice(["poll", "screen", "push", "deadlines"]))
+@click.argument("names", nargs=-1, type=click.Choice(["poll", "screen", "push", "deadlines", "notify"]))
 @with_appcontext
 def run_jobs(names: tuple[str, ...]) -> None:
     """Run the sync tasks once, here and now (all of them unless named)."""

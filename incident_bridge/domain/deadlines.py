@@ -423,6 +423,9 @@ def _state(
         )
     if left is None:
         return replace(base, paused=paused)
+    if due is not None and now > due and left >= timedelta(0):
+        # Past the due moment after hours: no working time has gone by since, yet it is late.
+        left = -timedelta(minutes=1)
     threshold = profile.due_soon.threshold(planned.total_seconds() / 60 if planned else 0)
     if left < timedelta(0):
         status = ClockStatus.OVERDUE

@@ -46,6 +46,7 @@ class EventKind(enum.StrEnum):
     PART_DECLINED = "part_declined"  # not the body's competence
     PARTS_COMPLETE = "parts_complete"  # every part is in: the combined answer can be written
     PART_PUBLISHED = "part_published"  # in turn: the curator consented to publish the part
+    NOTIFIED = "notified"  # people were told about the message (a warning, a breach, …)
     APPROVED_REMOTELY = "approved_remotely"
     RETURNED_REMOTELY = "returned_remotely"
     REPEAT_FOUND = "repeat_found"  # taken for a repeat of an earlier message (system or a person)
@@ -85,6 +86,7 @@ EVENT_LABELS = {
     EventKind.PART_DECLINED: "Орган отказался от части: не в компетенции",
     EventKind.PARTS_COMPLETE: "Все части ответа получены",
     EventKind.PART_PUBLISHED: "Куратор согласовал публикацию части ответа",
+    EventKind.NOTIFIED: "Отправлено уведомление",
     EventKind.APPROVED_REMOTELY: "Согласовано региональным органом",
     EventKind.RETURNED_REMOTELY: "Возвращено региональным органом на доработку",
     EventKind.REPEAT_FOUND: "Связано с прежним сообщением как повторное",

@@ -29,3 +29,19 @@ class IncidentSystem(Protocol):
     def ping(self) -> bool:
         """Tell whether the system answers at all."""
         ...
+
+
+class MailError(Exception):
+    """The mail server did not take a message; ``transient``: worth trying again later."""
+
+    def __init__(self, message: str, *, transient: bool = True) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+class Mailer(Protocol):
+    """Where notifications are mailed (an SMTP server, in production)."""
+
+    def send(self, to: str, subject: str, body: str, *, message_id: str) -> None:
+        """Send one plain-text message, or raise ``MailError``."""
+        ...

@@ -33,6 +33,7 @@ from incident_bridge.domain.regulations import (
     Combiner,
     CountsFrom,
     DueSoon,
+    Escalation,
     Exclusion,
     Parts,
     People,
@@ -112,6 +113,7 @@ _ONCE_DEFAULT = frozenset({"total", "final_after_interim"})
 _TOP_FIELDS = {
     "title", "source", "timezone", "schedule", "due_soon", "clocks", "counts_from", "steps",
     "blocking", "exclusion", "parts", "repeats", "people", "watch", "approval",
+    "escalation",
 }  # fmt: skip
 _CLOCK_FIELDS = {"amount", "unit", "basis", "who", "clause", "once", "before", "variants"}
 
@@ -365,6 +367,7 @@ def _build(name: str, data: Mapping[str, Any], where: str) -> Profile:
         repeats=_repeats(f),
         people=_people(f),
         watch=_watch(f, silent),
+        escalation=_escalation(f),
         remote_approval=_remote_approval(f),
         silent=silent,
     )
@@ -441,6 +444,42 @@ def _people(f: _Fields) -> People:
         wf.unknown({"amount", "unit", "basis", "clause"})
         term, clause = _term(wf), wf.text("clause")
     return People(table.text("clause"), table.role("manage"), term, clause)
+
+
+def _escalation(f: _Fields) -> Escalation:
+    table = f.sub("escalation", required=False)
+    if not table.table:
+        return Escalation()
+    numbers = ("breaches", "breach_days", "returns", "surge_count", "surge_minutes")
+    lists = ("keywords", "topics", "places")
+    clauses = ("warn_clause", "deputy_clause", "head_clause")
+    table.unknown({"warn_before", "high_importance", *numbers, *lists, *clauses})
+    default = Escalation()
+    warn = table.get("warn_before", dict, dict(default.warn_before))
+    known = set(CLOCK_NAMES) | {"*"}
+    for clock, minutes in warn.items():
+        if clock not in known:
+            raise table.fail("warn_before", f"«{clock}» is not a clock ({', '.join(sorted(known))})")
+        if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 0:
+            raise table.fail("warn_before", f"{clock}: whole minutes, 0 or more")
+    values: dict[str, Any] = {}
+    for key in numbers:
+        value = table.get(key, int, getattr(default, key))
+        if value < 1:
+            raise table.fail(key, "a whole number, 1 or more")
+        values[key] = value
+    for key in lists:
+        items = table.get(key, list, [])
+        if not all(isinstance(i, str) and i.strip() for i in items):
+            raise table.fail(key, "a list of non-empty strings")
+        values[key] = tuple(i.strip() for i in items)
+    for key in clauses:
+        values[key] = table.text(key) if key in table.table else getattr(default, key)
+    return Escalation(
+        warn_before=dict(warn),
+        high_importance=table.get("high_importance", bool, True),
+        **values,
+    )
 
 
 def _watch(f: _Fields, silent: dict[str, str]) -> Watch | None:

@@ -324,6 +324,43 @@ class Watch:
 
 
 @dataclass(frozen=True, slots=True)
+class Escalation:
+    """Who is told what, and when (Lipetsk 19, 21–22; Leningrad 12, 14; Sobolevo 25).
+
+    ``warn_before``: minutes of working time before a clock's due time that its
+    person is warned, per clock name (``"*"`` for every other clock; 0: no warning).
+    At a breach the body's responsible official is told. Deficiencies go to the
+    supervising deputy head (``deputy_clause``): ``breaches`` missed clocks of one body
+    within ``breach_days``, or a message returned for rework ``returns`` times.
+    Socially significant messages (importance «Высокая», or a keyword, topic or place
+    of the lists) and surges (``surge_count`` messages on one topic or place within
+    ``surge_minutes``) go to the head at once (``head_clause``).
+    """
+
+    warn_before: Mapping[str, int] = field(default_factory=lambda: {"*": 60})
+    warn_clause: str = ORGANISATION_RULE
+    deputy_clause: str = ORGANISATION_RULE
+    breaches: int = 3
+    breach_days: int = 30
+    returns: int = 2
+    head_clause: str = ORGANISATION_RULE
+    high_importance: bool = True
+    keywords: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    surge_count: int = 10
+    surge_minutes: int = 120
+
+    def lead(self, clock: str) -> int:
+        """Minutes before ``clock``'s due time its person is warned (0: never)."""
+        return self.warn_before.get(clock, self.warn_before.get("*", 0))
+
+    @property
+    def longest_lead(self) -> int:
+        return max(self.warn_before.values(), default=0)
+
+
+@dataclass(frozen=True, slots=True)
 class Profile:
     """A municipality's regulation: zone, schedule, clocks, steps, checks and exclusion."""
 
@@ -345,11 +382,17 @@ class Profile:
     repeats: Repeats = Repeats(None)
     people: People = People(ORGANISATION_RULE, Role.OPERATOR)
     watch: Watch | None = None
+    escalation: Escalation = Escalation()
     #: The clause by which drafts are approved in the incident system by a higher authority
     #: (Luga cl.7-9): the bridge sends them up and the sync reports the decision. None: here.
     remote_approval: str | None = None
     #: Why a rule the profile lacks is absent (``parts``, ``watch``): the regulation's words.
     silent: Mapping[str, str] = field(default_factory=dict)
+
+    def who_takes(self, action: str) -> Role | None:
+        """Who takes the named step (``"route"``, ``"approve"``, …) under this profile."""
+        step = next((s for a, s in self.steps.items() if a.value == action), None)
+        return step.who if step else None
 
     def clock(self, name: str) -> ClockRule:
         """The named clock, or ``NotFound`` saying why the profile has none."""
@@ -427,6 +470,21 @@ class Profile:
                 "replace_clause": self.people.replace_clause,
             },
             "watch": _watch_dict(self.watch),
+            "escalation": {
+                "warn_before": dict(self.escalation.warn_before),
+                "warn_clause": self.escalation.warn_clause,
+                "deputy_clause": self.escalation.deputy_clause,
+                "breaches": self.escalation.breaches,
+                "breach_days": self.escalation.breach_days,
+                "returns": self.escalation.returns,
+                "head_clause": self.escalation.head_clause,
+                "high_importance": self.escalation.high_importance,
+                "keywords": list(self.escalation.keywords),
+                "topics": list(self.escalation.topics),
+                "places": list(self.escalation.places),
+                "surge_count": self.escalation.surge_count,
+                "surge_minutes": self.escalation.surge_minutes,
+            },
             "remote_approval": self.remote_approval,
             "silent": dict(self.silent),
         }

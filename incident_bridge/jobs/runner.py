@@ -33,6 +33,7 @@ def intervals(settings: Any) -> dict[str, int]:
         "screen": settings.screen_interval,
         "push": settings.push_interval,
         "deadlines": settings.deadline_interval,
+        "notify": settings.notify_interval,
     }
 
 

@@ -17,7 +17,14 @@ from typing import Any
 from incident_bridge.jobs.context import task_context
 from incident_bridge.jobs.locks import exclusive
 from incident_bridge.services import deadlines as deadline_service
-from incident_bridge.services import job_health, outbox, people, polling, screening
+from incident_bridge.services import (
+    job_health,
+    notifications,
+    outbox,
+    people,
+    polling,
+    screening,
+)
 from incident_bridge.state import BridgeState
 
 log = logging.getLogger(__name__)
@@ -129,9 +136,31 @@ def evaluate_deadlines() -> dict[str, Any]:
         return {"refreshed": count, "tally_rows_folded": folded, "absences_applied": absences}
 
 
+def notify() -> dict[str, Any]:
+    """Make the notifications due now (warnings, breaches, escalations); mail the pending ones."""
+    with task_context() as state:
+        with exclusive(state, "notify") as renew:
+            if renew is None:
+                return {"skipped": "another notifier is running"}
+            with _recorded(state, "notify"):
+                mailer = state.mailer()
+                made = notifications.scan(
+                    state.unit_of_work(), state.context, _now(), mail=mailer is not None
+                )
+                mailed = (
+                    notifications.deliver_mail(
+                        state.unit_of_work(), mailer, _now(), public_url=state.settings.public_url
+                    )
+                    if mailer is not None
+                    else {"skipped": "no SMTP server configured"}
+                )
+        return {"made": made.made, "mail": mailed}
+
+
 TASKS = {
     "poll": poll_incidents,
     "screen": screen_messages,
     "push": push_outbox,
     "deadlines": evaluate_deadlines,
+    "notify": notify,
 }

@@ -75,6 +75,10 @@ class User(Base):
     # Bumped to end every session of the person (logout, deactivation, new role or password):
     # a session remembers the generation it began in and is refused once it is older.
     session_generation: Mapped[int] = mapped_column(Integer, default=1)
+    #: Where the person's notifications are mailed (None: in the app only).
+    email: Mapped[str | None] = mapped_column(String(254), default=None)
+    #: The escalations' duty beside the role: the head or the supervising deputy (``Duty``).
+    duty: Mapped[str | None] = mapped_column(String(20), default=None)
 
     subdivision: Mapped[Subdivision | None] = relationship(foreign_keys=[subdivision_id])
 
@@ -653,6 +657,45 @@ class StaffingGap(Base):
     closed_at: Mapped[datetime | None]
 
     subdivision: Mapped[Subdivision] = relationship()
+
+
+class Notification(Base):
+    """One thing one person is told: in the app (a bell), and by e-mail through this outbox.
+
+    ``key`` makes it once per person (the same warning of the same clock run is never
+    told twice); the e-mail leaves at most once: claimed, sent, marked, in one
+    transaction per row.
+    """
+
+    __tablename__ = "ib_notification"
+    __table_args__ = (
+        UniqueConstraint("user_id", "key"),
+        Index("ix_ib_notification_user_read", "user_id", "read_at"),
+        Index("ix_ib_notification_mail", "mail_state", "mail_next_at"),
+        Index("ix_ib_notification_kind_subject", "kind", "subject", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("ib_user.id"))
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("ib_incident.id"), index=True)
+    subdivision_id: Mapped[int | None] = mapped_column(ForeignKey("ib_subdivision.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(300))
+    #: What the notice is about beyond a message (a surge's topic or place, a body).
+    subject: Mapped[str | None] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+    #: ``pending`` (to mail), ``sent``, ``failed`` (out of attempts), ``none`` (no address).
+    mail_state: Mapped[str] = mapped_column(String(20))
+    mail_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    mail_next_at: Mapped[datetime | None]
+    mail_error: Mapped[str | None] = mapped_column(Text)
+    mailed_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+    incident: Mapped[Incident | None] = relationship()
 
 
 @event.listens_for(PeopleChange, "before_update")

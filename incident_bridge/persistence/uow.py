@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from incident_bridge.domain.errors import ConcurrentUpdate, StorageError
+from incident_bridge.persistence.notices import SqlAlchemyNotices
 from incident_bridge.persistence.repeats import SqlAlchemyRepeats
 from incident_bridge.persistence.repositories import (
     SqlAlchemyCalendar,
@@ -54,6 +55,7 @@ class SqlAlchemyUnitOfWork:
         self.watch = SqlAlchemyWatch(session)
         self.repeats = SqlAlchemyRepeats(session)
         self.staffing = SqlAlchemyStaffing(session)
+        self.notices = SqlAlchemyNotices(session)
         self._depth = 0
 
     def __enter__(self) -> SqlAlchemyUnitOfWork:

@@ -78,7 +78,8 @@ class Report:
 
 def build(session: Session, profile: Profile, period: Period, now: datetime) -> Report:
     """The report of ``period`` under ``profile``, as of ``now``."""
-    this, before = figures(session, period), figures(session, period.previous())
+    this = figures(session, period)
+    before = figures(session, period.previous(), breakdown=False)
     names: dict[int, str] = {
         sid: name for sid, name in session.execute(select(Subdivision.id, Subdivision.name))
     }

@@ -7,12 +7,14 @@ can be neither deactivated nor demoted.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import cache
 
 from werkzeug.security import check_password_hash
 
 from incident_bridge.domain.errors import InvalidInput, NotFound
+from incident_bridge.domain.notices import Duty
 from incident_bridge.domain.workflow import Role
 from incident_bridge.persistence.models import Subdivision, User, hash_password
 from incident_bridge.services import passwords, security_log, staffing
@@ -116,6 +118,36 @@ def change_role(
         security_log.record(uow, "role_changed", now, login=user.login, user_id=user.id,
                             actor=by.name, detail=f"{before} → {role_value.label}")  # fmt: skip
         staffing.track(uow, now, [left, user.subdivision_id])
+    return user
+
+
+#: An e-mail address as the mail server takes it: one @, a dot in the domain, no spaces.
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+def set_contact(
+    uow: UnitOfWork,
+    user_id: int,
+    email: str | None,
+    duty: str | None,
+    *,
+    by: Actor,
+    now: datetime,
+) -> User:
+    """Where a person's notifications are mailed, and their escalation duty (head, deputy)."""
+    address = (email or "").strip() or None
+    if address is not None and (len(address) > 254 or not _EMAIL.match(address)):
+        raise InvalidInput("Адрес электронной почты указан неверно: пример — ivanova@elets.ru.")
+    duty_value = (duty or "").strip() or None
+    if duty_value is not None and duty_value not in {d.value for d in Duty}:
+        raise InvalidInput("Нет такой обязанности.")
+    with uow:
+        user = _user(uow, user_id)
+        before = f"{user.email or '—'}, {Duty(user.duty).label if user.duty else '—'}"
+        user.email, user.duty = address, duty_value
+        after = f"{address or '—'}, {Duty(duty_value).label if duty_value else '—'}"
+        security_log.record(uow, "contact_changed", now, login=user.login, user_id=user.id,
+                            actor=by.name, detail=f"{before} → {after}")  # fmt: skip
     return user
 
 

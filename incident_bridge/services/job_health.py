@@ -19,6 +19,7 @@ JOB_LABELS = {
     "push": "Отправка ответов в систему Инцидент",
     "deadlines": "Пересчёт сроков",
     "screen": "Проверка новых сообщений на брань и угрозы",
+    "notify": "Уведомления: сроки, нарушения, доклады руководству",
 }
 #: The longest error text kept (the first line of a database error is what matters).
 MAX_ERROR = 2000

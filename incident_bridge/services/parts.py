@@ -81,6 +81,8 @@ def assign(
         allowed = "; ".join(c.label.lower() for c in parts_rule.ways)
         raise IllegalTransition(f"По регламенту ({parts_rule.clause}): {allowed}.")
     chosen = list(dict.fromkeys(bodies))
+    if len(chosen) < len(bodies):
+        raise IllegalTransition("Каждый орган выбирается один раз: уберите повторы.")
     states = initial_states(len(chosen), mode)
     with changing(uow, ctx, incident_id, expected_version, now) as incident:
         names = []

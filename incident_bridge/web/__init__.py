@@ -19,6 +19,7 @@ def register_blueprints(app: Flask, url_prefix: str = "", *, error_pages: bool =
         health,
         imports,
         incidents,
+        notifications,
         parts,
         queue,
         repeats,
@@ -30,7 +31,7 @@ def register_blueprints(app: Flask, url_prefix: str = "", *, error_pages: bool =
 
     app.url_map.converters["ib_id"] = IdConverter
     modules = (auth, queue, incidents, parts, repeats, admin, calendar, topics, imports, health,
-               assets, watch, reports)  # fmt: skip
+               assets, watch, reports, notifications)  # fmt: skip
     for module in modules:
         app.register_blueprint(module.bp, url_prefix=url_prefix + module.PREFIX)
     from incident_bridge.web import people  # «Сотрудники и замещения»

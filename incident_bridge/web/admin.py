@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from incident_bridge.domain.errors import InvalidInput
+from incident_bridge.domain.notices import Duty
 from incident_bridge.domain.workflow import Role
 from incident_bridge.services import (
     checks,
@@ -22,6 +23,7 @@ from incident_bridge.services import (
 )
 from incident_bridge.state import bridge_state
 from incident_bridge.web.forms import (
+    ContactForm,
     PasswordResetForm,
     RoleForm,
     SubdivisionForm,
@@ -84,6 +86,7 @@ def index() -> Any:
         word_form=WordForm(),
         role_form=_with_subdivisions(RoleForm()),
         reset_form=PasswordResetForm(),
+        duties=list(Duty),
     )
 
 
@@ -187,6 +190,23 @@ def change_role() -> Any:
             now=now(),
         ),  # fmt: skip
         "Роль изменена; сеансы пользователя завершены.",
+    )
+
+
+@bp.route("/users/contact", methods=["POST"])
+@roles_required(Role.ADMIN.value)
+def set_contact() -> Any:
+    """Where a person's notifications are mailed, and their escalation duty."""
+    form = ContactForm()
+    back = url_for("incident_bridge_admin.index")
+    if not form.validate_on_submit():
+        return back_with_errors(form, back)
+    return act(
+        back,
+        lambda: directory.set_contact(
+            uow(), form.user_id.data or 0, form.email.data, form.duty.data, by=actor(), now=now()
+        ),
+        "Адрес для уведомлений и обязанность сохранены.",
     )
 
 

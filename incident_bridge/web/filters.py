@@ -36,6 +36,17 @@ def bridge_alerts() -> list[str]:
     return found + [gap.text(zone, moment) for gap in gaps]
 
 
+def unread_notifications() -> int:
+    """The signed-in person's unread notifications (the bell's count)."""
+    from flask_login import current_user
+
+    from incident_bridge.services import notifications
+
+    if not current_user.is_authenticated:
+        return 0
+    return notifications.unread(bridge_state(current_app).unit_of_work(), current_user.id)
+
+
 def organisation_name() -> str:
     """The name in the page header: the setting, else the regulation profile's title."""
     state = bridge_state(current_app)
@@ -106,6 +117,7 @@ def register_filters(app: Flask) -> None:
         csrf_token=generate_csrf,
         organisation_name=organisation_name,
         bridge_alerts=bridge_alerts,
+        unread_notifications=unread_notifications,
         Status=Status,
         DraftState=DraftState,
         OutboxState=OutboxState,

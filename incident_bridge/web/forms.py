@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from incident_bridge.domain.model import CARD_LIMITS, MAX_REPLY_LENGTH, DraftKind
+from incident_bridge.domain.notices import Duty
 from incident_bridge.domain.regulations import PartsMode
 from incident_bridge.domain.workflow import Role
 
@@ -185,6 +186,19 @@ class RoleForm(FlaskForm):
     role = SelectField("Роль", choices=choices([(r.value, r.label) for r in Role]))
     subdivision = SelectField("Подразделение (для исполнителя)", coerce=int)
     submit = SubmitField("Сменить роль")
+
+
+class ContactForm(FlaskForm):
+    """An admin sets where a person's notifications are mailed, and their escalation duty."""
+
+    user_id = IntegerField(validators=[DataRequired()])
+    email = StringField("E-mail", validators=[Optional(), Length(max=254)])
+    duty = SelectField(
+        "Обязанность",
+        choices=choices([("", "—")] + [(d.value, d.label) for d in Duty]),
+        validate_choice=False,
+    )
+    submit = SubmitField("Сохранить")
 
 
 class PasswordResetForm(FlaskForm):

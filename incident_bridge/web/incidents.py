@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from incident_bridge.checks.typography import fix_typography as fixed_typography
 from incident_bridge.domain.model import DraftKind
+from incident_bridge.domain.regulations import Profile
 from incident_bridge.domain.workflow import Action, DraftState, Role, Status, allowed_actions
 from incident_bridge.persistence.models import Incident
 from incident_bridge.services import checks, deadlines, outbox, people, queries, routing, workflow
@@ -214,7 +215,7 @@ def draft(incident_id: int) -> Any:
                 now=now(),
                 expected_version=version,
             ),
-            "Проект отправлен в отдел по обращениям граждан на проверку.",
+            _submitted_to(ctx().profile),
         )
     return act(
         _back(incident_id),
@@ -340,3 +341,12 @@ def fix_draft_typography(incident_id: int) -> Any:
     if not form.validate_on_submit():
         abort(400)
     return jsonify(text=fixed_typography(form.text.data or ""))
+
+
+def _submitted_to(profile: Profile) -> str:
+    """Where a submitted draft went, in the profile's words."""
+    if profile.remote_approval is not None:
+        return "Проект направлен на согласование в региональный орган через систему Инцидент."
+    if profile.who_takes("approve") is Role.CURATOR:
+        return "Проект отправлен куратору на проверку."
+    return "Проект отправлен в отдел по обращениям граждан на проверку."

@@ -163,7 +163,8 @@ def publish(incident_id: int, part_id: int) -> Any:
             expected_version=form.seen_version(),
             override_reason=form.override_reason.data or None,
         ),  # fmt: skip
-        "Публикация части ответа согласована: она отправлена в систему Инцидент.",
+        "Публикация части ответа согласована: она поставлена в очередь на отправку в систему "
+        "Инцидент.",
     )
 
 

@@ -180,6 +180,10 @@ EXPECTED: dict[Route, Row] = {
     _route(_ADMIN, "set_user_state", "POST", "deactivate"): ADMIN_ONLY,
     _route(_ADMIN, "change_role", "POST"): ADMIN_ONLY,
     _route(_ADMIN, "reset_password", "POST"): ADMIN_ONLY,
+    _route(_ADMIN, "set_contact", "POST"): ADMIN_ONLY,
+    # «Уведомления»: each person's own; marking read changes only their own rows.
+    _route("incident_bridge_notifications", "index", "GET"): SIGNED_IN,
+    _route("incident_bridge_notifications", "read", "POST"): SIGNED_IN,
     _route(_ADMIN, "retry_quarantined", "POST"): ADMIN_ONLY,
     _route(_CAL, "index"): ADMIN_ONLY,
     _route(_CAL, "add", "POST"): ADMIN_ONLY,
@@ -206,7 +210,12 @@ EXPECTED: dict[Route, Row] = {
 
 #: Allowed POSTs that change no data (the live check of a draft's text).
 READ_ONLY = frozenset(
-    {_route(_INC, "check_draft", "POST"), _route(_INC, "fix_draft_typography", "POST")}
+    {
+        _route(_INC, "check_draft", "POST"),
+        _route(_INC, "fix_draft_typography", "POST"),
+        # This world has no notifications: marking them read changes nothing to see.
+        _route("incident_bridge_notifications", "read", "POST"),
+    }
 )
 
 #: Cells where the app does not do what the table says yet. Each is an open bug; its cell is

@@ -346,6 +346,11 @@ FORMS: dict[str, Form] = {
         "role": "curator",
         "subdivision": "0",
     },
+    "incident_bridge_admin.set_contact": lambda w, role: {
+        "user_id": w.ids["spare"],
+        "email": "spare@elets.example",
+        "duty": "deputy",
+    },
     "incident_bridge_admin.reset_password": lambda w, role: {
         "user_id": w.ids["spare"],
         "password": NEW_PASSWORD,

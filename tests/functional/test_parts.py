@@ -69,6 +69,8 @@ def test_leningrad_two_bodies_in_order_then_the_last_one_combines(tmp_path):
         assert schools.get(url).status_code == 403
         page = roads.get(url).get_data(as_text=True)
         assert 'id="form-part"' in page and 'id="form-draft"' not in page
+        # A body declines its part, never the whole message («не наша компетенция»).
+        assert "не наша компетенция" not in page and 'id="form-part-decline"' in page
         # The part's own clock: 5 working hours (8.9).
         assert "8.9" in page and "Часть ответа соисполнителя" in page
 
@@ -246,7 +248,9 @@ def test_leningrad_parts_published_in_turn_with_the_curators_consent(tmp_path):
         _send_part(roads, url, ROADS_ANSWER)
         assert _parts(app, incident.id)[housing_name].state is PartState.OPEN
         # The body cannot publish; the curator consents to publish the roads part at once.
-        refused = _publish(roads, url, _parts(app, incident.id)[roads_name])
+        version = _version(curator.get(url).get_data(as_text=True))
+        refused = roads.submit(url, f"{url}/parts/{_parts(app, incident.id)[roads_name].id}/publish",
+                               {"version": version}).get_data(as_text=True)  # fmt: skip
         assert "Согласовать публикацию части ответа может" in refused
         assert _parts(app, incident.id)[roads_name].state is PartState.SUBMITTED
         _publish(curator, url, _parts(app, incident.id)[roads_name])

@@ -84,7 +84,10 @@ def _single_body_cycle(profile: str, router: str, reviewer: str, tmp_path: Any) 
         assert _status(app, incident.id) == Status.ON_REVIEW
         _step(signed_in(app, reviewer), url, "return", {"reason": "Ответьте, когда заделают яму"})
         assert _status(app, incident.id) == Status.REWORK
-        _step(roads, url, "draft", {"kind": "answer", "text": ANSWER, "submit": "1"})
+        sent = _step(roads, url, "draft", {"kind": "answer", "text": ANSWER, "submit": "1"})
+        # The executor is told where the draft went, in the regulation's words.
+        to = "куратору" if reviewer == "curator" else "в отдел по обращениям граждан"
+        assert f"Проект отправлен {to} на проверку." in sent
         _step(signed_in(app, reviewer), url, "approve", {})
         assert _status(app, incident.id) == Status.PUBLISHING
         _sync(app, system)

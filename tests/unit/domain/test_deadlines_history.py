@@ -245,3 +245,15 @@ def test_the_nearest_due_time_is_the_one_the_clocks_show(
         tracks = ("priority",) if rng.random() < 0.2 else ()
         shown = next_due(compute_clocks(history, profile, calendar, now, tracks=tracks))
         assert nearest_due(history, profile, calendar, now, tracks=tracks) == shown, history
+
+
+def test_a_clock_due_at_the_end_of_the_day_is_overdue_that_evening(
+    profiles: Callable[[str], Profile],
+) -> None:
+    """No working time passes after 18:00, yet a clock due at 18:00 is late at 19:24."""
+    history = [ev(K.ARRIVED, "17:00")]  # route: 1 wh, due 18:00
+    at_six = clocks(profiles, "yelets", history, at("18:00"))["route"]
+    assert at_six.state is ClockStatus.DUE_SOON and at_six.left_minutes == 0
+    evening = clocks(profiles, "yelets", history, at("19:24"))["route"]
+    assert evening.state is ClockStatus.OVERDUE
+    assert evening.describe_left().startswith("просрочено")

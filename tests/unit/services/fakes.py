@@ -181,6 +181,14 @@ class FakeOutbox:
         return None
 
 
+class FakeNotices:
+    """Notifications are not kept in memory: their use cases are tested on SQLite and
+    PostgreSQL (tests/integration/test_notifications.py). Any use here fails loudly."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise NotImplementedError(f"notifications ({name}) are tested on a real database")
+
+
 class FakeQuarantine:
     """Records that failed validation, held in memory."""
 
@@ -563,6 +571,7 @@ class FakeUnitOfWork:
         self.watch = FakeWatch(self.flush, self.incidents)
         self.repeats = FakeRepeats(self.flush, self.incidents)
         self.staffing = FakeStaffing(self.flush, self.incidents, self.people)
+        self.notices = FakeNotices()
         #: How many outermost blocks committed, and how many rolled back.
         self.committed = 0
         self.rolled_back = 0
