@@ -47,6 +47,7 @@ class EventKind(enum.StrEnum):
     PARTS_COMPLETE = "parts_complete"  # every part is in: the combined answer can be written
     PART_PUBLISHED = "part_published"  # in turn: the curator consented to publish the part
     NOTIFIED = "notified"  # people were told about the message (a warning, a breach, …)
+    RESOLVED = "resolved"  # a person marked the matter resolved positively
     APPROVED_REMOTELY = "approved_remotely"
     RETURNED_REMOTELY = "returned_remotely"
     REPEAT_FOUND = "repeat_found"  # taken for a repeat of an earlier message (system or a person)
@@ -87,6 +88,7 @@ EVENT_LABELS = {
     EventKind.PARTS_COMPLETE: "Все части ответа получены",
     EventKind.PART_PUBLISHED: "Куратор согласовал публикацию части ответа",
     EventKind.NOTIFIED: "Отправлено уведомление",
+    EventKind.RESOLVED: "Отмечено: вопрос решён положительно",
     EventKind.APPROVED_REMOTELY: "Согласовано региональным органом",
     EventKind.RETURNED_REMOTELY: "Возвращено региональным органом на доработку",
     EventKind.REPEAT_FOUND: "Связано с прежним сообщением как повторное",

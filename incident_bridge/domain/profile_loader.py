@@ -38,6 +38,7 @@ from incident_bridge.domain.regulations import (
     Parts,
     People,
     Profile,
+    Rating,
     Repeats,
     Step,
     Term,
@@ -113,7 +114,7 @@ _ONCE_DEFAULT = frozenset({"total", "final_after_interim"})
 _TOP_FIELDS = {
     "title", "source", "timezone", "schedule", "due_soon", "clocks", "counts_from", "steps",
     "blocking", "exclusion", "parts", "repeats", "people", "watch", "approval",
-    "escalation",
+    "escalation", "rating",
 }  # fmt: skip
 _CLOCK_FIELDS = {"amount", "unit", "basis", "who", "clause", "once", "before", "variants"}
 
@@ -368,6 +369,7 @@ def _build(name: str, data: Mapping[str, Any], where: str) -> Profile:
         people=_people(f),
         watch=_watch(f, silent),
         escalation=_escalation(f),
+        rating=_rating(f),
         remote_approval=_remote_approval(f),
         silent=silent,
     )
@@ -444,6 +446,26 @@ def _people(f: _Fields) -> People:
         wf.unknown({"amount", "unit", "basis", "clause"})
         term, clause = _term(wf), wf.text("clause")
     return People(table.text("clause"), table.role("manage"), term, clause)
+
+
+def _rating(f: _Fields) -> Rating:
+    table = f.sub("rating", required=False)
+    if not table.table:
+        return Rating()
+    names = ("timeliness", "returns", "overrides", "feedback")
+    table.unknown({"clause", "min_answered", *names})
+    default = Rating()
+    weights = {}
+    for name in names:
+        value = table.get(name, (int, float), getattr(default, name))
+        if value < 0:
+            raise table.fail(name, "a weight, 0 or more")
+        weights[name] = float(value)
+    if not sum(weights.values()):
+        raise table.fail("timeliness", "at least one weight above 0")
+    clause = table.text("clause") if "clause" in table.table else default.clause
+    at_least = table.get("min_answered", int, default.min_answered)
+    return Rating(clause=clause, min_answered=max(1, at_least), **weights)
 
 
 def _escalation(f: _Fields) -> Escalation:

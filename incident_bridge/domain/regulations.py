@@ -361,6 +361,30 @@ class Escalation:
 
 
 @dataclass(frozen=True, slots=True)
+class Rating:
+    """The quarterly quality rating of the bodies (Leningrad 13) and its method.
+
+    Each body's score is the weighted mean, 0–100, of: answers on time (the whole
+    cycle), drafts not returned for rework, approvals without overriding a check,
+    and the authors' satisfaction (доволен 1, нейтрален ½, недоволен 0). A component
+    a body has no data for (no feedback yet) is left out and the others' weights
+    scaled up. ``min_answered``: fewer answers and the body is listed unrated.
+    """
+
+    clause: str = ORGANISATION_RULE
+    timeliness: float = 0.4
+    returns: float = 0.2
+    overrides: float = 0.1
+    feedback: float = 0.3
+    min_answered: int = 5
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return {"timeliness": self.timeliness, "returns": self.returns,
+                "overrides": self.overrides, "feedback": self.feedback}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
 class Profile:
     """A municipality's regulation: zone, schedule, clocks, steps, checks and exclusion."""
 
@@ -383,6 +407,7 @@ class Profile:
     people: People = People(ORGANISATION_RULE, Role.OPERATOR)
     watch: Watch | None = None
     escalation: Escalation = Escalation()
+    rating: Rating = Rating()
     #: The clause by which drafts are approved in the incident system by a higher authority
     #: (Luga cl.7-9): the bridge sends them up and the sync reports the decision. None: here.
     remote_approval: str | None = None
@@ -485,6 +510,8 @@ class Profile:
                 "surge_count": self.escalation.surge_count,
                 "surge_minutes": self.escalation.surge_minutes,
             },
+            "rating": {"clause": self.rating.clause, **self.rating.weights,
+                       "min_answered": self.rating.min_answered},  # fmt: skip
             "remote_approval": self.remote_approval,
             "silent": dict(self.silent),
         }

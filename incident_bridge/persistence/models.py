@@ -136,6 +136,9 @@ class Incident(Base):
     attachments: Mapped[list[Any]] = mapped_column(default=list)
     remote_step: Mapped[str | None] = mapped_column(String(CARD_LIMITS.step))
     feedback: Mapped[str | None] = mapped_column(String(20))
+    #: A person's mark that the matter was resolved positively (Sobolevo 24), and who.
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    resolved_by: Mapped[str | None] = mapped_column(String(300), default=None)
     # The system's revisions are microsecond timestamps: 64-bit.
     remote_revision: Mapped[int] = mapped_column(BigInteger)
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from incident_bridge.domain.regulations import Rating
 from incident_bridge.reports.build import (
     FEEDBACK,
     FEEDBACK_LABELS,
@@ -21,6 +22,7 @@ from incident_bridge.reports.build import (
     hours,
     share,
 )
+from incident_bridge.reports.rating import COMPONENT_LABELS, rating, staff_kpi
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -68,8 +70,8 @@ def person_row(line: PersonLine) -> list[Any]:
     ]
 
 
-def xlsx(report: Report) -> bytes:
-    """The workbook: summary, stages, bodies, executors."""
+def xlsx(report: Report, rule: Rating) -> bytes:
+    """The workbook: summary, stages, bodies, executors, the bodies' rating, the staff KPI."""
     book = Workbook()
     sheet = book.active
     assert isinstance(sheet, Worksheet)
@@ -96,6 +98,24 @@ def xlsx(report: Report) -> bytes:
     executors = book.create_sheet("Исполнители")
     _rows(executors, [("Исполнитель", "Орган", *PEOPLE_HEAD)], bold=True)
     _rows(executors, [(line.name, line.body, *person_row(line)) for line in report.executors])
+
+    rated = book.create_sheet("Рейтинг")
+    _rows(rated, [(f"Рейтинг органов по качеству ({rule.clause})",), ()], bold=True)
+    _rows(rated, [("Место", "Орган", "Отвечено", "Балл",
+                   *(COMPONENT_LABELS[k] for k in rule.weights))], bold=True)  # fmt: skip
+    _rows(rated, [(r.place, r.name, r.answered, r.score,
+                   *(None if r.components[k] is None else round(100 * (r.components[k] or 0), 1)
+                     for k in rule.weights))
+                  for r in rating(report.bodies, rule)])  # fmt: skip
+    _rows(
+        rated, [(), ("Веса:", *(f"{COMPONENT_LABELS[k]} {w:g}" for k, w in rule.weights.items()))]
+    )
+
+    kpi = book.create_sheet("KPI")
+    _rows(kpi, [("Исполнитель", "Орган", "Этапов завершено", "В срок", "Доля в срок",
+                 "Возвратов")], bold=True)  # fmt: skip
+    _rows(kpi, [(k.name, k.body, k.runs, k.on_time, share(k.on_time, k.runs), k.returns)
+                for k in staff_kpi(report.executors)])  # fmt: skip
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

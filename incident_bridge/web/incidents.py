@@ -12,7 +12,16 @@ from incident_bridge.domain.model import DraftKind
 from incident_bridge.domain.regulations import Profile
 from incident_bridge.domain.workflow import Action, DraftState, Role, Status, allowed_actions
 from incident_bridge.persistence.models import Incident
-from incident_bridge.services import checks, deadlines, outbox, people, queries, routing, workflow
+from incident_bridge.services import (
+    checks,
+    deadlines,
+    outbox,
+    people,
+    queries,
+    resolution,
+    routing,
+    workflow,
+)
 from incident_bridge.services import parts as services_parts
 from incident_bridge.web.draft_checks import review_context
 from incident_bridge.web.forms import (
@@ -137,6 +146,9 @@ def show(incident_id: int) -> Any:
         profile=profile,
         now=now(),
         writes_draft=workflow.writes_draft(ctx(), incident, actor()),
+        may_mark_resolved=resolution.may_mark(current_user.role, ctx())
+        and incident.status in resolution.ANSWERED
+        and incident.resolved_at is None,
         **parts_page_context(incident),
     )
 
@@ -290,6 +302,22 @@ def approve(incident_id: int) -> Any:
             override_reason=form.override_reason.data or None,
         ),
         "Проект одобрен и поставлен в очередь на публикацию.",
+    )
+
+
+@bp.route("/<ib_id:incident_id>/resolved", methods=["POST"])
+@roles_required(*COORDINATORS)
+def resolved(incident_id: int) -> Any:
+    """Mark the message's matter resolved positively (the analytical note counts it)."""
+    form = VersionedForm()
+    if not form.validate_on_submit():
+        return _invalid(form, incident_id)
+    return act(
+        _back(incident_id),
+        lambda: resolution.mark_resolved(
+            uow(), ctx(), incident_id, actor(), now=now(), expected_version=form.seen_version()
+        ),
+        "Отмечено: вопрос решён положительно.",
     )
 
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, render_template, request
+from flask import Response, abort, render_template, request
+from flask_login import current_user, login_required
 
 from incident_bridge.domain.errors import InvalidInput
 from incident_bridge.domain.workflow import Role
-from incident_bridge.reports import exports, periods
+from incident_bridge.reports import exports, note, periods
 from incident_bridge.reports.build import FEEDBACK_LABELS, Report, build, hours, share, zone_of
 from incident_bridge.reports.charts import Bar, bars, stacked
-from incident_bridge.web.helpers import ctx, now, page_blueprint, roles_required, session
+from incident_bridge.reports.rating import COMPONENT_LABELS, rating, staff_kpi
+from incident_bridge.web.helpers import ctx, now, page_blueprint, roles_required, session, uow
 
 PREFIX = "/reports"
 bp = page_blueprint("incident_bridge_reports", __name__)
@@ -47,6 +49,49 @@ def index() -> Any:
         hours=hours,
         feedback_labels=FEEDBACK_LABELS,
         summary=exports.summary_rows(report) if report else [],
+        rule=ctx().profile.rating,
+        rated=rating(report.bodies, ctx().profile.rating) if report else [],
+        components=COMPONENT_LABELS,
+        kpi=staff_kpi(report.executors) if report else [],
+    ), (400 if error else 200)
+
+
+@bp.route("/note.docx")
+@roles_required(*READERS)
+def note_docx() -> Any:
+    """The monthly analytical note (Sobolevo 24) as a DOCX (any period may be asked for)."""
+    report, error, key = _report()
+    if report is None:
+        page = render_template("incident_bridge/error.html", code=400, title="Период не распознан",
+                               message=error)  # fmt: skip
+        return page, 400
+    body = note.docx(note.note(session(), ctx().profile.title, report.period))
+    response = Response(body, mimetype=exports.DOCX_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="note-{key}.docx"'
+    return response
+
+
+@bp.route("/kpi")
+@login_required
+def kpi() -> Any:
+    """Staff timeliness (Sobolevo 22): all executors for the readers, a body's own for its
+    responsible official."""
+    body = None
+    if current_user.role not in READERS:
+        own = next((s for s in uow().people.subdivisions()
+                    if s.responsible_user_id == current_user.id), None)  # fmt: skip
+        if own is None:
+            abort(403)
+        body = own.name
+    report, error, key = _report()
+    return render_template(
+        "incident_bridge/kpi.html",
+        report=report,
+        error=error,
+        period_key=key,
+        body=body,
+        kpi=staff_kpi(report.executors, body) if report else [],
+        share=share,
     ), (400 if error else 200)
 
 
@@ -54,7 +99,7 @@ def index() -> Any:
 @roles_required(*READERS)
 def as_xlsx() -> Any:
     """The report as an XLSX workbook."""
-    return _download("xlsx", exports.XLSX_TYPE, exports.xlsx)
+    return _download("xlsx", exports.XLSX_TYPE, lambda r: exports.xlsx(r, ctx().profile.rating))
 
 
 @bp.route("/report.docx")

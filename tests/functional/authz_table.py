@@ -160,6 +160,11 @@ EXPECTED: dict[Route, Row] = {
     _route("incident_bridge_reports", "index", "GET"): REPORT_READERS,
     _route("incident_bridge_reports", "as_xlsx", "GET"): REPORT_READERS,
     _route("incident_bridge_reports", "as_docx", "GET"): REPORT_READERS,
+    _route("incident_bridge_reports", "note_docx", "GET"): REPORT_READERS,
+    # Staff timeliness: the readers, and a body's responsible official (none in this world).
+    _route("incident_bridge_reports", "kpi", "GET"): REPORT_READERS,
+    # «Вопрос решён положительно»: only once answered (this message is on review: refused).
+    _route(_INC, "resolved", "POST"): _no_executors(row(REFUSED)),
     # Repeat messages: unlink a false match, link by number (whoever routes; admin stands in).
     _route("incident_bridge_repeats", "unlink", "POST"): OPERATORS_STEP_FOR_COORDINATORS,
     _route("incident_bridge_repeats", "link", "POST"): OPERATORS_STEP_FOR_COORDINATORS,

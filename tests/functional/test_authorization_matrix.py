@@ -92,6 +92,7 @@ INCIDENT_FOR = {
     "approve": "on_review",
     "return": "on_review",
     "close": "awaiting_author",
+    "resolved": "on_review",
     "assign": "new",
     "write": "routed",
     "return_part": "routed",

@@ -152,3 +152,52 @@ def test_rebuilding_the_stages_of_old_messages_restores_each_clocks_latest_run(
     assert same == [c.now for c in first.clocks if c.clock != "review"]
     (review,) = [c.now for c in again.clocks if c.clock == "review"]
     assert review is not None and review.count == 2
+
+
+def test_the_bodies_rating_is_recounted_from_the_reports_figures(uow, ctx, people, db_session):
+    from dataclasses import replace
+
+    from incident_bridge.reports.rating import rating, staff_kpi
+
+    _seed(uow, ctx, people)
+    report = build(db_session, ctx.profile, periods.parse("2026-Q3", MSK), at(1, 12, month=10))
+    rule = replace(ctx.profile.rating, min_answered=2)
+    (roads,) = [
+        r for r in rating(report.bodies, rule) if r.name == "Управление дорожного хозяйства"
+    ]
+    # On time 1 of 2; returned once in 2 answers; no overrides; satisfied 1, dissatisfied 1.
+    assert roads.components == {"timeliness": 0.5, "returns": 0.5, "overrides": 1.0,
+                                "feedback": 0.5}  # fmt: skip
+    assert roads.score == 55.0 and roads.place == 1  # (0.4·0.5 + 0.2·0.5 + 0.1·1 + 0.3·0.5) / 1
+    # Too few answers for the profile's threshold (5): listed, unrated.
+    (unrated,) = [r for r in rating(report.bodies, ctx.profile.rating) if r.name == roads.name]
+    assert unrated.score is None and unrated.place is None
+    # Feedback not in: the other weights scale up.
+    weights = replace(rule, feedback=0.0)
+    (no_feedback,) = [r for r in rating(report.bodies, weights) if r.name == roads.name]
+    assert no_feedback.score == round(100 * (0.4 * 0.5 + 0.2 * 0.5 + 0.1 * 1) / 0.7, 1)
+    (kpi,) = staff_kpi(report.executors)
+    assert (kpi.name, kpi.runs, kpi.on_time, kpi.returns) == (
+        "Roads",
+        3,
+        2,
+        1,
+    )  # drafts 2/2, rework 0/1
+
+
+def test_the_analytical_note_counts_what_was_resolved_positively(uow, ctx, people, db_session):
+    from incident_bridge.reports.note import note
+    from incident_bridge.services import resolution
+
+    seeded = _seed(uow, ctx, people)
+    with uow:
+        c = uow.incidents.get(seeded["c"].id)
+        assert c is not None
+    # B's author was dissatisfied, yet the department marks the matter resolved later.
+    resolution.mark_resolved(uow, ctx, seeded["b"].id, actor_for(people["operator"]),
+                             now=at(10, 10))  # fmt: skip
+    figures = note(db_session, "Елец", periods.parse("2026-09", MSK))
+    assert (figures.arrived, figures.answered, figures.resolved) == (2, 2, 2)
+    assert figures.topics == [("Ямы на дорогах", 2)]
+    assert [t.number for t in figures.top] == ["A-1", "B-1"]
+    assert all(t.resolved for t in figures.top)
