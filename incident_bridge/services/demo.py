@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from incident_bridge.domain.notices import Duty
 from incident_bridge.domain.regulations import Profile
 from incident_bridge.domain.workflow import Role
 from incident_bridge.services import directory
@@ -43,9 +44,10 @@ def seed(uow: UnitOfWork, profile: Profile, now: datetime) -> list[tuple[str, st
         ids.append(sub.id)
     wanted = {Role.ADMIN, Role.EXECUTOR} | {step.who for step in profile.steps.values()}
     people = [p for p in PEOPLE if p[2] in wanted]
+    coordinator = profile.who_takes("route")
     for login, password, role, full_name, sub_index in people:
         if uow.people.user_by_login(login) is None:
-            directory.create_user(
+            user = directory.create_user(
                 uow,
                 login=login,
                 full_name=full_name,
@@ -54,4 +56,9 @@ def seed(uow: UnitOfWork, profile: Profile, now: datetime) -> list[tuple[str, st
                 subdivision_id=ids[sub_index] if sub_index is not None else None,
                 now=now,
             )
+            if role == coordinator:
+                # The demo's coordinating person also plays the supervising deputy head: the
+                # deficiencies, significant messages and surges reach a bell someone watches.
+                directory.set_contact(uow, user.id, None, Duty.DEPUTY.value, by=directory.CONSOLE,
+                                      now=now)  # fmt: skip
     return [(login, password, role.value, name) for login, password, role, name, _ in people]
