@@ -18,16 +18,15 @@ from tests.functional.regulation_apps import regulation_app
      ("luga", "operator", {"regional"})],
 )  # fmt: skip
 def test_each_profile_gets_demo_people_for_its_roles(tmp_path, profile, coordinator, also):
-    with regulation_app(tmp_path, profile) as (app, _system):
-        with app.app_context():
-            state = app.extensions["incident_bridge"]
-            uow = SqlAlchemyUnitOfWork(state.db.session)
-            logins = {login for login, *_ in seed(uow, state.context.profile, datetime.now(UTC))}
-            assert {"admin", coordinator, "zhkh", "zhkh2"} | also <= logins
-            assert ({"operator", "curator"} - {coordinator}).isdisjoint(logins)
-            person = uow.people.user_by_login(coordinator)
-            assert person is not None and person.duty == "deputy"
-            # Seeding again changes nothing (make run starts with it every time).
-            again = seed(uow, state.context.profile, datetime.now(UTC))
-            assert {login for login, *_ in again} == logins
-            state.db.session.remove()
+    with regulation_app(tmp_path, profile) as (app, _system), app.app_context():
+        state = app.extensions["incident_bridge"]
+        uow = SqlAlchemyUnitOfWork(state.db.session)
+        logins = {login for login, *_ in seed(uow, state.context.profile, datetime.now(UTC))}
+        assert {"admin", coordinator, "zhkh", "zhkh2"} | also <= logins
+        assert ({"operator", "curator"} - {coordinator}).isdisjoint(logins)
+        person = uow.people.user_by_login(coordinator)
+        assert person is not None and person.duty == "deputy"
+        # Seeding again changes nothing (make run starts with it every time).
+        again = seed(uow, state.context.profile, datetime.now(UTC))
+        assert {login for login, *_ in again} == logins
+        state.db.session.remove()
