@@ -204,6 +204,7 @@ class Generator:
             "prev": "",
             "org": "",
         }
+        values["days_word"] = "дня" if 2 <= int(values["days"]) % 10 <= 4 else "дней"
         values.update(extra)
         return template.format(**values)
 
