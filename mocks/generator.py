@@ -193,7 +193,7 @@ class Generator:
         values = {
             "street": street,
             "house": self.rng.randint(1, 120),
-            "days": self.rng.randint(2, 9),
+            "days": (days := self.rng.randint(2, 9)),
             "weeks": self.rng.randint(2, 4),
             "school": self.rng.randint(1, 24),
             "kindergarten": self.rng.randint(1, 40),
@@ -204,7 +204,7 @@ class Generator:
             "prev": "",
             "org": "",
         }
-        values["days_word"] = "дня" if 2 <= int(values["days"]) % 10 <= 4 else "дней"
+        values["days_word"] = "дня" if 2 <= days % 10 <= 4 else "дней"
         values.update(extra)
         return template.format(**values)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from incident_bridge.checks.scaffold import PLACEHOLDER, has_placeholder
 from incident_bridge.checks.typography import fix_typography
 from incident_bridge.domain.errors import (
     IllegalTransition,
@@ -182,6 +183,11 @@ def submit_draft(
     """Submit a draft (answer, interim answer or clarification request) to the department's check."""
     if not text.strip():
         raise IllegalTransition("Проект ответа пуст.")
+    if has_placeholder(text):
+        raise IllegalTransition(
+            f"В проекте остались места заготовки «{PLACEHOLDER} …]]»: напишите ответ на каждый "
+            "вопрос вместо них."
+        )
     with changing(uow, ctx, incident_id, expected_version, now) as incident:
         draft = _working_draft(uow, ctx, incident, actor, kind, text, now)
         apply(

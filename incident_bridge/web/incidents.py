@@ -7,6 +7,7 @@ from typing import Any
 from flask import abort, jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from incident_bridge.checks.scaffold import scaffold
 from incident_bridge.checks.typography import fix_typography as fixed_typography
 from incident_bridge.domain.model import DraftKind
 from incident_bridge.domain.regulations import Profile
@@ -20,10 +21,12 @@ from incident_bridge.services import (
     queries,
     resolution,
     routing,
+    similar,
     workflow,
 )
 from incident_bridge.services import parts as services_parts
 from incident_bridge.web.draft_checks import review_context
+from incident_bridge.web.filters import organisation_name
 from incident_bridge.web.forms import (
     NO_SUBDIVISION,
     ApproveForm,
@@ -113,6 +116,7 @@ def show(incident_id: int) -> Any:
         draft_form.kind.data = draft.kind.value
         draft_form.text.data = draft.text
     profile = ctx().profile
+    aids = _drafting_aids(incident, draft_form)
     actions = allowed_actions(
         incident.status, current_user.role, workflow.performers_for(ctx(), incident)
     )
@@ -149,8 +153,26 @@ def show(incident_id: int) -> Any:
         may_mark_resolved=resolution.may_mark(current_user.role, ctx())
         and incident.status in resolution.ANSWERED
         and incident.resolved_at is None,
+        **aids,
         **parts_page_context(incident),
     )
+
+
+def _drafting_aids(incident: Incident, form: DraftForm) -> dict[str, Any]:
+    """The scaffold and the similar past replies, for whoever writes the draft; with
+    ``?draft_from=scaffold`` or ``?draft_from=reply:<id>`` the form starts from one of them."""
+    if not workflow.writes_draft(ctx(), incident, actor()):
+        return {"similar": [], "draft_from": None}
+    found = similar.replies(session(), incident.id, incident.text)
+    chosen = request.args.get("draft_from", "")
+    closing = f"С уважением, {organisation_name()}."
+    if chosen == "scaffold":
+        form.text.data = scaffold(incident.text, incident.author_name, closing)
+    elif chosen.startswith("reply:"):
+        reply = next((s for s in found if f"reply:{s.draft_id}" == chosen), None)
+        if reply is not None:
+            form.text.data = reply.reply
+    return {"similar": found, "draft_from": chosen or None}
 
 
 @bp.route("/<ib_id:incident_id>/route", methods=["POST"])
