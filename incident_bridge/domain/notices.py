@@ -57,6 +57,11 @@ DUTY_LABELS = {
 }
 
 
+#: Clocks that run beside another as its alternative (redirecting beside routing): told
+#: through that one only, as the queue shows it, never twice for one step.
+ALTERNATIVES = frozenset({"redirect"})
+
+
 @dataclass(frozen=True, slots=True)
 class ClockAlert:
     """A clock to be told about: its warning lead has come, or it is past due."""
@@ -75,6 +80,8 @@ def clock_alerts(clocks: Iterable[ClockState], rule: Escalation) -> list[ClockAl
     """The running clocks past due, and those within their warning lead."""
     alerts = []
     for clock in clocks:
+        if clock.name in ALTERNATIVES:
+            continue
         if not clock.running or clock.paused or clock.left_minutes is None:
             continue
         if clock.state is ClockStatus.OVERDUE:

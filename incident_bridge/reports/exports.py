@@ -96,8 +96,13 @@ def xlsx(report: Report, rule: Rating) -> bytes:
     _rows(bodies, [(line.name, *person_row(line)) for line in report.bodies])
 
     executors = book.create_sheet("Исполнители")
-    _rows(executors, [("Исполнитель", "Орган", *PEOPLE_HEAD)], bold=True)
-    _rows(executors, [(line.name, line.body, *person_row(line)) for line in report.executors])
+    _rows(executors, [("Исполнитель", "Орган", "Проектов", "Проектов в срок", "Медиана подготовки, мин",
+                       "Возвратов", "Не прошли проверки")], bold=True)  # fmt: skip
+    _rows(executors, [
+        (line.name, line.body, d.count if d else 0, share(d.on_time, d.count) if d else "—",
+         d.median if d else None, line.tally.returns, line.tally.checks_failed)
+        for line in report.executors for d in [line.clocks.get("draft")]
+    ])  # fmt: skip
 
     rated = book.create_sheet("Рейтинг")
     _rows(rated, [(f"Рейтинг органов по качеству ({rule.clause})",), ()], bold=True)
@@ -133,7 +138,7 @@ def docx(report: Report) -> bytes:
     )
     _table(doc, ("Показатель", report.period.label, report.previous.label), summary_rows(report))
     doc.add_heading("Сроки по этапам", level=2)
-    _table(doc, CLOCK_HEAD[:6], [
+    _table(doc, ("Этап", "Завершено", "В срок", "Доля в срок", "Медиана", "90-й процентиль"), [
         (c.label, c.now.count, c.now.on_time, share(c.now.on_time, c.now.count),
          hours(c.now.median), hours(c.now.p90))
         for c in report.clocks if c.now

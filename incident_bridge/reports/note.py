@@ -99,7 +99,7 @@ def note(session: Session, title: str, period: Period) -> Note:
         select(Incident, func.coalesce(repeats.c.n, 0), func.coalesce(follow_ups.c.n, 0))
         .outerjoin(repeats, repeats.c.id == Incident.id)
         .outerjoin(follow_ups, follow_ups.c.id == Incident.id)
-        .where(*created)
+        .where(*created, Incident.status != Status.EXCLUDED.value)
         .order_by(discussed.desc(), (Incident.importance == "high").desc(), Incident.id)
         .limit(TOP)
     )

@@ -99,6 +99,8 @@ def record_stages(incident: Incident, clocks: Sequence[ClockState]) -> int:
     if not finished:
         return 0
     known = {(s.clock, s.started_at) for s in incident.stages}
+    # An executor's stage is credited to who wrote the draft that ended it, else the one in charge.
+    author = incident.drafts[-1].author_id if incident.drafts else incident.assignee_id
     added = 0
     for clock in finished:
         assert clock.started_at is not None and clock.stopped_at is not None
@@ -113,7 +115,7 @@ def record_stages(incident: Incident, clocks: Sequence[ClockState]) -> int:
                 met=clock.state is ClockStatus.MET,
                 spent_minutes=max(0, clock.spent_minutes or 0),
                 subdivision_id=incident.subdivision_id,
-                executor_id=incident.assignee_id if clock.who is Role.EXECUTOR else None,
+                executor_id=author if clock.who is Role.EXECUTOR else None,
             )
         )
         added += 1

@@ -14,6 +14,7 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from incident_bridge.domain.deadlines import ClockState, format_left
 from incident_bridge.domain.events import EventKind
@@ -115,7 +116,7 @@ def _clocks(
     for incident in uow.notices.due_between(now - OVERDUE_WINDOW, horizon):
         clocks = deadlines.clocks(ctx, incident, now, overrides)
         for alert in clock_alerts(clocks, rule):
-            notice = _clock_notice(incident, alert, rule.warn_clause)
+            notice = _clock_notice(incident, alert, ZoneInfo(ctx.profile.timezone))
             people = teller.answering(incident, alert.clock)
             if alert.kind is NoticeKind.OVERDUE and incident.subdivision_id is not None:
                 people += teller.responsible(incident.subdivision_id)
@@ -224,18 +225,18 @@ class _Teller:
         return len(new)
 
 
-def _clock_notice(incident: Incident, alert: ClockAlert, clause: str) -> Notice:
+def _clock_notice(incident: Incident, alert: ClockAlert, zone: ZoneInfo) -> Notice:
     clock = alert.clock
-    due = clock.due_at.isoformat(timespec="minutes") if clock.due_at else "—"
+    due = clock.due_at.astimezone(zone).strftime("%d.%m.%Y %H:%M") if clock.due_at else "—"
     left = format_left(clock.left_minutes or 0, clock.basis)
     if alert.kind is NoticeKind.OVERDUE:
         title = f"Срок нарушен: {clock.label}, сообщение № {incident.number}"
-        body = f"Срок «{clock.label}» ({clock.clause}) истёк: {left}. Срок был {due}."
+        body = f"Срок «{clock.label}» ({clock.clause}) был {due}: {left}."
     else:
         title = f"Срок истекает: {clock.label}, сообщение № {incident.number}"
-        body = f"До срока «{clock.label}» ({clock.clause}) осталось {left}; срок {due}."
-    return Notice(alert.kind, f"{alert.key}:{incident.id}", title, f"{body}\n({clause})",
-                  incident, incident.subdivision_id)  # fmt: skip
+        body = f"Срок «{clock.label}» ({clock.clause}) — {due}: {left}."
+    return Notice(alert.kind, f"{alert.key}:{incident.id}", title, body, incident,
+                  incident.subdivision_id)  # fmt: skip
 
 
 def _importance(incident: Incident) -> Importance | None:

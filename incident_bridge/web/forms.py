@@ -192,7 +192,10 @@ class ContactForm(FlaskForm):
     """An admin sets where a person's notifications are mailed, and their escalation duty."""
 
     user_id = IntegerField(validators=[DataRequired()])
-    email = StringField("E-mail", validators=[Optional(), Length(max=254)])
+    email = StringField(
+        "E-mail",
+        validators=[Optional(), Length(max=254, message="Адрес длиннее 254 знаков.")],
+    )
     duty = SelectField(
         "Обязанность",
         choices=choices([("", "—")] + [(d.value, d.label) for d in Duty]),

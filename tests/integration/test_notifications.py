@@ -75,11 +75,23 @@ def test_a_clock_past_its_warning_then_its_breach_is_told_once_each(uow, ctx, pe
     boss = _user(uow, "boss", "executor", subdivision_id=people["roads"].id)
     with uow:
         uow.people.subdivision(people["roads"].id).responsible_user_id = boss.id
+    # A new message's routing is warned once; its redirect alternative never (no flood).
+    early = _arrive(uow, ctx, at(1, 8, 50), number="R-1")  # routing due 10:00, warned at 9:45
+    assert notifications.scan(uow, ctx, at(1, 9, 50)).made == {"due_soon": 1}
+    assert _told(db_session) == [("operator", "due_soon")]
+    workflow.exclude(uow, ctx, early.id, actor_for(people["operator"]), "Оскорбления",
+                     now=at(1, 9, 51))  # fmt: skip
+    with uow:
+        for n in db_session.scalars(select(Notification)).all():
+            db_session.delete(n)
     incident = _routed(uow, ctx, people, at(1, 9))  # drafting: 6 wh from 09:10, due 16:10
     assert notifications.scan(uow, ctx, at(1, 15, 0)).made == {}  # 70 minutes left
     made = notifications.scan(uow, ctx, at(1, 15, 20)).made
     assert made == {"due_soon": 1}
     assert _told(db_session) == [("roads", "due_soon")]
+    (warning,) = db_session.scalars(select(Notification)).all()
+    assert warning.body == ("Срок «Подготовка проекта ответа» (п. 6) — 01.09.2026 16:10: "
+                            "осталось 50 мин рабочего времени.")  # fmt: skip
     assert notifications.scan(uow, ctx, at(1, 15, 40)).made == {}  # told once
     # Past due: the executor and the body's responsible official; the history shows it.
     assert notifications.scan(uow, ctx, at(1, 16, 20)).made == {"overdue": 2}
