@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, abort, render_template, request
@@ -12,6 +13,7 @@ from incident_bridge.domain.workflow import Role
 from incident_bridge.reports import exports, note, periods
 from incident_bridge.reports.build import FEEDBACK_LABELS, Report, build, hours, share, zone_of
 from incident_bridge.reports.charts import Bar, bars, stacked
+from incident_bridge.reports.periods import Period
 from incident_bridge.reports.rating import COMPONENT_LABELS, rating, staff_kpi
 from incident_bridge.web.helpers import ctx, now, page_blueprint, roles_required, session, uow
 
@@ -21,16 +23,27 @@ bp = page_blueprint("incident_bridge_reports", __name__)
 READERS = (Role.ADMIN, Role.OPERATOR, Role.CURATOR)
 
 
-def _report() -> tuple[Report | None, str | None, str]:
-    """The report of the period the query names (the current quarter by default)."""
-    profile = ctx().profile
-    zone = zone_of(profile)
+def _period() -> tuple[Period | None, str | None, str]:
+    """The period the query names (the current quarter by default), or why it is refused."""
+    zone = zone_of(ctx().profile)
     key = (request.args.get("period") or "").strip()
     try:
         period = periods.parse(key, zone) if key else periods.current_quarter(now(), zone)
     except InvalidInput as exc:
         return None, str(exc), key
-    return build(session(), profile, period, now()), None, period.key
+    return period, None, period.key
+
+
+def _report() -> tuple[Report | None, str | None, str]:
+    """The report of the period the query names."""
+    period, error, key = _period()
+    if period is None:
+        return None, error, key
+    return _built(period), None, key
+
+
+def _built(period: Period) -> Report:
+    return build(session(), ctx().profile, period, now())
 
 
 @bp.route("/")
@@ -60,15 +73,11 @@ def index() -> Any:
 @roles_required(*READERS)
 def note_docx() -> Any:
     """The monthly analytical note (Sobolevo 24) as a DOCX (any period may be asked for)."""
-    report, error, key = _report()
-    if report is None:
-        page = render_template("incident_bridge/error.html", code=400, title="Период не распознан",
-                               message=error)  # fmt: skip
-        return page, 400
-    body = note.docx(note.note(session(), ctx().profile.title, report.period))
-    response = Response(body, mimetype=exports.DOCX_TYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="note-{key}.docx"'
-    return response
+    # The note needs the period only: none of the report's figures are computed for it.
+    return _download(
+        "note", "docx", exports.DOCX_TYPE,
+        lambda period: note.docx(note.note(session(), ctx().profile.title, period)),
+    )  # fmt: skip
 
 
 @bp.route("/kpi")
@@ -99,24 +108,30 @@ def kpi() -> Any:
 @roles_required(*READERS)
 def as_xlsx() -> Any:
     """The report as an XLSX workbook."""
-    return _download("xlsx", exports.XLSX_TYPE, lambda r: exports.xlsx(r, ctx().profile.rating))
+    return _download(
+        "report", "xlsx", exports.XLSX_TYPE,
+        lambda period: exports.xlsx(_built(period), ctx().profile.rating),
+    )  # fmt: skip
 
 
 @bp.route("/report.docx")
 @roles_required(*READERS)
 def as_docx() -> Any:
     """The report as a DOCX document to sign."""
-    return _download("docx", exports.DOCX_TYPE, exports.docx)
+    return _download(
+        "report", "docx", exports.DOCX_TYPE, lambda period: exports.docx(_built(period))
+    )
 
 
-def _download(ext: str, mimetype: str, render: Any) -> Any:
-    report, error, key = _report()
-    if report is None:
+def _download(name: str, ext: str, mimetype: str, render: Callable[[Period], bytes]) -> Any:
+    """A file of the period the query names, or the Russian 400 page if it names none."""
+    period, error, key = _period()
+    if period is None:
         page = render_template("incident_bridge/error.html", code=400, title="Период не распознан",
                                message=error)  # fmt: skip
         return page, 400
-    response = Response(render(report), mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="report-{key}.{ext}"'
+    response = Response(render(period), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}-{key}.{ext}"'
     return response
 
 
