@@ -62,6 +62,8 @@ DEFAULTS: dict[str, Any] = {
     # Failed sign-ins allowed per login, and per client address, before they wait (limits syntax).
     "INCIDENT_BRIDGE_LOGIN_LIMIT_PER_LOGIN": "5 per 15 minutes",
     "INCIDENT_BRIDGE_LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
+    # Requests one API token may make (limits syntax); more are answered 429 with Retry-After.
+    "INCIDENT_BRIDGE_API_RATE_LIMIT": "300 per minute",
     # Send the session cookie over HTTPS only: set True whenever the bridge is served over HTTPS.
     "INCIDENT_BRIDGE_SECURE_COOKIES": False,
     # How many reverse proxies in front of the app to trust for X-Forwarded-* (reference app).
@@ -121,6 +123,7 @@ class Settings:
     manage_login: bool
     login_limit_per_login: str
     login_limit_per_address: str
+    api_rate_limit: str
     secure_cookies: bool
     trusted_proxies: int
     import_max_bytes: int

@@ -80,6 +80,9 @@ class IncidentBridge:
         state.throttle = access.install(app, settings, db)
 
         register_blueprints(app, settings.url_prefix, error_pages=settings.error_pages)
+        from incident_bridge import api
+
+        api.install(app, settings)
         from incident_bridge.web import security_headers
 
         security_headers.install(app, settings)

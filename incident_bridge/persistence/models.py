@@ -705,3 +705,27 @@ class Notification(Base):
 @event.listens_for(PeopleChange, "before_delete")
 def _people_log_is_append_only(mapper: Any, connection: Any, target: PeopleChange) -> None:
     raise BridgeError("Журнал сотрудников только дополняется: запись нельзя изменить или удалить.")
+
+
+class ApiToken(Base):
+    """A personal API token: only its SHA-256 is kept; it acts as its owner, with the owner's role.
+
+    A token stops with its expiry, its revocation, or its owner's deactivation.
+    """
+
+    __tablename__ = "ib_api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("ib_user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    #: The token's first characters, shown in lists so a person can tell their tokens apart.
+    prefix: Mapped[str] = mapped_column(String(16))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(300))
+    expires_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    revoked_by: Mapped[str | None] = mapped_column(String(300))
+
+    user: Mapped[User] = relationship()

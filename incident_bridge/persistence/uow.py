@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from incident_bridge.domain.errors import ConcurrentUpdate, StorageError
+from incident_bridge.persistence.api_tokens import SqlAlchemyApiTokens
 from incident_bridge.persistence.notices import SqlAlchemyNotices
 from incident_bridge.persistence.repeats import SqlAlchemyRepeats
 from incident_bridge.persistence.repositories import (
@@ -56,6 +57,7 @@ class SqlAlchemyUnitOfWork:
         self.repeats = SqlAlchemyRepeats(session)
         self.staffing = SqlAlchemyStaffing(session)
         self.notices = SqlAlchemyNotices(session)
+        self.api_tokens = SqlAlchemyApiTokens(session)
         self._depth = 0
 
     def __enter__(self) -> SqlAlchemyUnitOfWork:

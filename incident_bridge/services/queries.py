@@ -438,3 +438,85 @@ def with_headline_clock(
         (incident, headline(deadlines.clocks(ctx, incident, now, overrides), incident.status))
         for incident in incidents
     ]
+
+
+def may_see(incident: Incident, actor: Actor) -> bool:
+    """Whether the person may see the message: coordinators all, an executor their body's."""
+    if actor.role != Role.EXECUTOR:
+        return True
+    if actor.subdivision_id is not None and incident.subdivision_id == actor.subdivision_id:
+        return True
+    return actor.subdivision_id is not None and any(
+        p.subdivision_id == actor.subdivision_id and p.state is not PartState.WAITING
+        for p in incident.parts
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where a page of the queue ended: the sort column's value and the id (keyset pagination)."""
+
+    value: datetime | str | None
+    incident_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class KeysetPage:
+    """Rows after a position, the position after them (None at the end), and the filter's total."""
+
+    incidents: list[Incident]
+    after: Position | None
+    total: int
+
+
+def sort_value(incident: Incident, sort: Sort) -> datetime | str | None:
+    """The value of the sort column of ``incident``."""
+    if sort is Sort.DUE:
+        return incident.due_at
+    if sort is Sort.CREATED:
+        return incident.remote_created_at
+    return incident.number
+
+
+def keyset(
+    session: Session, actor: Actor, flt: QueueFilter, after: Position | None, limit: int
+) -> KeysetPage:
+    """The rows of the queue after ``after`` in ``flt``'s order: stable under inserts, however deep.
+
+    The same filters and order as the pages (``_conditions``, ``_order``); a row that moves
+    (its deadline changed) is seen where it is now, never twice on one walk of the same order.
+    """
+    conditions = _conditions(session, actor, flt)
+    total = _counts(session, actor, flt, conditions).of(flt.status)
+    query = select(Incident).where(*conditions, *_status_condition(flt.status))
+    if after is not None:
+        query = query.where(_after(flt, after))
+    query = (
+        query.order_by(*_order(flt))
+        .limit(limit + 1)
+        .options(selectinload(Incident.parts), joinedload(Incident.subdivision))
+    )
+    rows = list(session.scalars(query))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = Position(sort_value(rows[-1], flt.sort), rows[-1].id) if more and rows else None
+    return KeysetPage(rows, last, total)
+
+
+def _after(flt: QueueFilter, after: Position) -> ColumnElement[bool]:
+    """Rows past ``after`` in ``_order``: rows without a value sort last ascending, first descending."""
+    column: Any = {
+        Sort.DUE: Incident.due_at,
+        Sort.CREATED: Incident.remote_created_at,
+        Sort.NUMBER: Incident.number,
+    }[flt.sort]
+    value, ident = after.value, after.incident_id
+    if not flt.descending:
+        if value is None:
+            return and_(column.is_(None), Incident.id > ident)
+        return or_(
+            column > value, and_(column == value, Incident.id > ident), column.is_(None)
+        )
+    if value is None:
+        return or_(and_(column.is_(None), Incident.id < ident), column.is_not(None))
+    return or_(column < value, and_(column == value, Incident.id < ident))

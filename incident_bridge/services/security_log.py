@@ -19,6 +19,8 @@ KIND_LABELS = {
     "deactivated": "Доступ отключён",
     "activated": "Доступ включён",
     "user_created": "Пользователь создан",
+    "token_created": "Выдан API-токен",
+    "token_revoked": "API-токен отозван",
 }
 MAX_DETAIL = 1000
 

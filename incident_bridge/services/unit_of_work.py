@@ -18,6 +18,7 @@ from incident_bridge.domain.model import OutboundKind
 from incident_bridge.domain.repeats import Message
 from incident_bridge.persistence.models import (
     Absence,
+    ApiToken,
     CalendarOverrideRow,
     DictionaryWord,
     Incident,
@@ -279,6 +280,16 @@ class Notices(Protocol):
     def mark_read(self, user_id: int, now: datetime) -> int: ...
 
 
+class ApiTokens(Protocol):
+    """Personal API tokens."""
+
+    def get(self, token_id: int) -> ApiToken | None: ...
+
+    def by_digest(self, digest: str) -> ApiToken | None: ...
+
+    def all(self) -> list[ApiToken]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction around a use case, and the repositories it reads and changes."""
 
@@ -323,6 +334,9 @@ class UnitOfWork(Protocol):
 
     @property
     def notices(self) -> Notices: ...
+
+    @property
+    def api_tokens(self) -> ApiTokens: ...
 
     def __enter__(self) -> Self: ...
 

@@ -34,13 +34,13 @@ class LoginThrottle:
     """Failed sign-ins counted per login and per client address; too many and both wait."""
 
     def __init__(self, limiter: Limiter, per_login: str, per_address: str) -> None:
-        self._limiter = limiter
+        self.limiter = limiter
         self._per_login = parse(per_login)
         self._per_address = parse(per_address)
 
     def wait(self, login: str, address: str) -> int | None:
         """Seconds until a sign-in with ``login`` from ``address`` is allowed again; None: now."""
-        strategy = self._limiter.limiter
+        strategy = self.limiter.limiter
         blocked = [
             (limit, key)
             for limit, key in self._keys(login, address)
@@ -57,11 +57,11 @@ class LoginThrottle:
     def failed(self, login: str, address: str) -> None:
         """Count one failed sign-in against the login and the address."""
         for limit, key in self._keys(login, address):
-            self._limiter.limiter.hit(limit, key)
+            self.limiter.limiter.hit(limit, key)
 
     def succeeded(self, login: str) -> None:
         """The right password: the login's own count starts again (the address's stays)."""
-        self._limiter.limiter.clear(self._per_login, f"login:{login}")
+        self.limiter.limiter.clear(self._per_login, f"login:{login}")
 
     def _keys(self, login: str, address: str) -> list[tuple[Any, str]]:
         return [(self._per_login, f"login:{login}"), (self._per_address, f"address:{address}")]

@@ -189,6 +189,13 @@ class FakeNotices:
         raise NotImplementedError(f"notifications ({name}) are tested on a real database")
 
 
+class FakeApiTokens:
+    """API tokens are tested on SQLite and PostgreSQL (tests/functional/test_api.py)."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise NotImplementedError(f"API tokens ({name}) are tested on a real database")
+
+
 class FakeQuarantine:
     """Records that failed validation, held in memory."""
 
@@ -572,6 +579,7 @@ class FakeUnitOfWork:
         self.repeats = FakeRepeats(self.flush, self.incidents)
         self.staffing = FakeStaffing(self.flush, self.incidents, self.people)
         self.notices = FakeNotices()
+        self.api_tokens = FakeApiTokens()
         #: How many outermost blocks committed, and how many rolled back.
         self.committed = 0
         self.rolled_back = 0
