@@ -16,7 +16,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 import marshmallow as ma
-from flask import Response, current_app, g, json, request
+from flask import Flask, Response, current_app, g, json, request
 from flask_login import current_user
 from flask_smorest import Api, Blueprint
 from limits import parse
@@ -159,6 +159,22 @@ def _own_description(error: HTTPException) -> str | None:
 def internal_problem(error: Exception) -> Response:
     current_app.logger.exception("API request failed", exc_info=error)
     return problem(500, "Внутренняя ошибка сервера; она записана в журнал.")
+
+
+def answer_unknown_paths(app: Flask, base: str) -> None:
+    """A URL under the API that no route takes (``/api/v1/nothing``, a negative id) gets a
+    problem, not the pages' HTML; every other URL keeps the app's own handler."""
+    for code in (404, 405):
+        previous = app.error_handler_spec[None][code].get(HTTPException) or next(
+            iter(app.error_handler_spec[None][code].values()), None
+        )
+
+        def handle(error: HTTPException, previous: Any = previous) -> Any:
+            if request.path == base or request.path.startswith(base + "/"):
+                return http_problem(error)
+            return previous(error) if previous is not None else error
+
+        app.register_error_handler(code, handle)
 
 
 def api_blueprint(name: str, import_name: str, description: str) -> Blueprint:

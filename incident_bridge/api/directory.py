@@ -15,7 +15,9 @@ from incident_bridge.reports import periods
 from incident_bridge.reports.build import build, zone_of
 from incident_bridge.services import calendar_admin, directory
 
-bp = api_blueprint("directory", __name__, "Подразделения, сотрудники, календарь и отчёты")
+bp = api_blueprint(
+    "incident_bridge_api_directory", __name__, "Подразделения, сотрудники, календарь и отчёты"
+)
 
 ADMIN = Role.ADMIN.value
 #: Who reads the reports: as on the pages.
@@ -71,7 +73,7 @@ class People(MethodView):
         )  # fmt: skip
 
 
-@bp.route("/people/<int:user_id>", methods=["PATCH"])
+@bp.route("/people/<ib_id:user_id>", methods=["PATCH"])
 @bp.arguments(schemas.PersonChange, error_status_code=422)
 @bp.response(200, schemas.PersonOut)
 @problems(401, 403, 404, 422, 429)

@@ -44,7 +44,9 @@ from incident_bridge.services import parts as services_parts
 from incident_bridge.state import bridge_state
 from incident_bridge.web.helpers import COORDINATORS
 
-bp = api_blueprint("incidents", __name__, "Сообщения граждан и шаги их обработки")
+bp = api_blueprint(
+    "incident_bridge_api_incidents", __name__, "Сообщения граждан и шаги их обработки"
+)
 
 #: Steps that need a written reason: the use case of each (the same as the pages').
 REASON_STEPS: dict[str, Callable[..., Any]] = {
@@ -56,6 +58,22 @@ REASON_STEPS: dict[str, Callable[..., Any]] = {
 }
 CHANGES = (401, 403, 404, 409, 412, 422, 428, 429)
 READS = (401, 403, 404, 429)
+
+
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    # Needed by every step, but documented as optional: without it the answer is the
+    # documented 428 (RFC 6585), which is what a client should learn from, not a 400.
+    "required": False,
+    "description": "ETag сообщения из его последнего GET (версия); без него — 428",
+    "schema": {"type": "string"},
+}
+
+
+def changes(view: Any) -> Any:
+    """Document a step: its If-Match header and the problems it may answer with."""
+    return bp.doc(parameters=[IF_MATCH])(problems(*CHANGES)(view))
 
 
 def problems(*codes: int) -> Callable[[Any], Any]:
@@ -87,7 +105,7 @@ class Incidents(MethodView):
         }
 
 
-@bp.route("/incidents/<int:incident_id>")
+@bp.route("/incidents/<ib_id:incident_id>")
 @bp.response(200, schemas.IncidentDetail, headers={"ETag": {"schema": {"type": "string"}}})
 @problems(*READS)
 def get_incident(incident_id: int) -> Any:
@@ -95,7 +113,7 @@ def get_incident(incident_id: int) -> Any:
     return _answer(_visible(incident_id))
 
 
-@bp.route("/incidents/<int:incident_id>/scaffold")
+@bp.route("/incidents/<ib_id:incident_id>/scaffold")
 @bp.response(200, schemas.ScaffoldOut)
 @problems(*READS)
 def get_scaffold(incident_id: int) -> Any:
@@ -105,7 +123,7 @@ def get_scaffold(incident_id: int) -> Any:
     return {"text": scaffold(incident.text, incident.author_name, closing)}
 
 
-@bp.route("/incidents/<int:incident_id>/similar")
+@bp.route("/incidents/<ib_id:incident_id>/similar")
 @bp.response(200, schemas.SimilarOut(many=True))
 @problems(*READS)
 def get_similar(incident_id: int) -> Any:
@@ -114,10 +132,10 @@ def get_similar(incident_id: int) -> Any:
     return similar.replies(session(), incident.id, incident.text)
 
 
-@bp.route("/incidents/<int:incident_id>/route", methods=["POST"])
+@bp.route("/incidents/<ib_id:incident_id>/route", methods=["POST"])
 @bp.arguments(schemas.RouteBody, error_status_code=422)
 @bp.response(200, schemas.IncidentDetail)
-@problems(*CHANGES)
+@changes
 @roles(*COORDINATORS)
 def route(body: dict[str, Any], incident_id: int) -> Any:
     """Route the message to a subdivision (and an executor in it)."""
@@ -128,10 +146,10 @@ def route(body: dict[str, Any], incident_id: int) -> Any:
     ))  # fmt: skip
 
 
-@bp.route("/incidents/<int:incident_id>/bodies", methods=["POST"])
+@bp.route("/incidents/<ib_id:incident_id>/bodies", methods=["POST"])
 @bp.arguments(schemas.BodiesBody, error_status_code=422)
 @bp.response(200, schemas.IncidentDetail)
-@problems(*CHANGES)
+@changes
 def assign_bodies(body: dict[str, Any], incident_id: int) -> Any:
     """Route the message to several bodies, each for its part (where the regulation has parts)."""
     combiner = Combiner(body["combiner"]) if body.get("combiner") else None
@@ -141,11 +159,11 @@ def assign_bodies(body: dict[str, Any], incident_id: int) -> Any:
     ))  # fmt: skip
 
 
-@bp.route("/incidents/<int:incident_id>/<any(redirect, exclude, decline, return, close):step>",
+@bp.route("/incidents/<ib_id:incident_id>/<any(redirect, exclude, decline, return, close):step>",
           methods=["POST"])  # fmt: skip
 @bp.arguments(schemas.ReasonBody, error_status_code=422)
 @bp.response(200, schemas.IncidentDetail)
-@problems(*CHANGES)
+@changes
 def with_reason(body: dict[str, Any], incident_id: int, step: str) -> Any:
     """Redirect, exclude, decline, return for rework or close: each with its reason."""
     use_case = REASON_STEPS[step]
@@ -155,10 +173,10 @@ def with_reason(body: dict[str, Any], incident_id: int, step: str) -> Any:
     ))  # fmt: skip
 
 
-@bp.route("/incidents/<int:incident_id>/draft", methods=["PUT"])
+@bp.route("/incidents/<ib_id:incident_id>/draft", methods=["PUT"])
 @bp.arguments(schemas.DraftBody, error_status_code=422)
 @bp.response(200, schemas.IncidentDetail)
-@problems(*CHANGES)
+@changes
 def save_draft(body: dict[str, Any], incident_id: int) -> Any:
     """Create or update the draft (not yet sent for checking)."""
     return _step(incident_id, lambda version: workflow.save_draft(
@@ -167,10 +185,10 @@ def save_draft(body: dict[str, Any], incident_id: int) -> Any:
     ))  # fmt: skip
 
 
-@bp.route("/incidents/<int:incident_id>/draft/submit", methods=["POST"])
+@bp.route("/incidents/<ib_id:incident_id>/draft/submit", methods=["POST"])
 @bp.arguments(schemas.DraftBody, error_status_code=422)
 @bp.response(200, schemas.IncidentDetail)
-@problems(*CHANGES)
+@changes
 def submit_draft(body: dict[str, Any], incident_id: int) -> Any:
     """Submit the draft to the check the regulation names (the department, a curator…)."""
     return _step(incident_id, lambda version: workflow.submit_draft(
@@ -179,10 +197,10 @@ def submit_draft(body: dict[str, Any], incident_id: int) -> Any:
     ))  # fmt: skip
 
 
-@bp.route("/incidents/<int:incident_id>/approve", methods=["POST"])
+@bp.route("/incidents/<ib_id:incident_id>/approve", methods=["POST"])
 @bp.arguments(schemas.ApproveBody, error_status_code=422)
 @bp.response(200, schemas.IncidentDetail)
-@problems(*CHANGES)
+@changes
 @roles(*COORDINATORS)
 def approve(body: dict[str, Any], incident_id: int) -> Any:
     """Approve the draft on review: it goes out to the incident system."""
@@ -192,9 +210,9 @@ def approve(body: dict[str, Any], incident_id: int) -> Any:
     ))  # fmt: skip
 
 
-@bp.route("/incidents/<int:incident_id>/deliveries/<int:delivery_id>/retry", methods=["POST"])
+@bp.route("/incidents/<ib_id:incident_id>/deliveries/<ib_id:delivery_id>/retry", methods=["POST"])
 @bp.response(200, schemas.IncidentDetail)
-@problems(*CHANGES)
+@changes
 def retry_delivery(incident_id: int, delivery_id: int) -> Any:
     """Send a failed delivery again (the same idempotency key: never posted twice)."""
     incident = _visible(incident_id)

@@ -35,7 +35,8 @@ def check(password: str, *, personal: Iterable[str] = ()) -> None:
         raise InvalidInput(f"Пароль должен быть не короче {MIN_LENGTH} знаков.")
     if len(password) > MAX_LENGTH:
         raise InvalidInput(f"Пароль должен быть не длиннее {MAX_LENGTH} знаков.")
-    result = zxcvbn(password, user_inputs=[p for p in personal if p])
+    # zxcvbn refuses more than 72 characters; the strength lies in the first 72 anyway.
+    result = zxcvbn(password[:72], user_inputs=[p for p in personal if p])
     if result["score"] < MIN_SCORE:
         warning = _WARNINGS.get(result["feedback"].get("warning") or "", "")
         why = f": {warning}" if warning else ""

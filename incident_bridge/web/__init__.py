@@ -34,9 +34,10 @@ def register_blueprints(app: Flask, url_prefix: str = "", *, error_pages: bool =
                assets, watch, reports, notifications)  # fmt: skip
     for module in modules:
         app.register_blueprint(module.bp, url_prefix=url_prefix + module.PREFIX)
-    from incident_bridge.web import people  # «Сотрудники и замещения»
+    from incident_bridge.web import api_tokens, people  # «Сотрудники и замещения», «API-токены»
 
-    app.register_blueprint(people.bp, url_prefix=url_prefix + people.PREFIX)
+    for module in (people, api_tokens):
+        app.register_blueprint(module.bp, url_prefix=url_prefix + module.PREFIX)
     from incident_bridge.web.filters import register_filters
 
     register_filters(app)

@@ -211,6 +211,10 @@ EXPECTED: dict[Route, Row] = {
     _route(_PEOPLE, "change_absence", "POST"): OPERATORS_STEP_FOR_COORDINATORS,
     _route(_PEOPLE, "end_absence", "POST"): OPERATORS_STEP_FOR_COORDINATORS,
     _route(_PEOPLE, "set_responsible", "POST"): OPERATORS_STEP_FOR_COORDINATORS,
+    # «API-токены»: the admin's alone.
+    _route("incident_bridge_api_tokens", "index"): ADMIN_ONLY,
+    _route("incident_bridge_api_tokens", "issue", "POST"): ADMIN_ONLY,
+    _route("incident_bridge_api_tokens", "revoke", "POST"): ADMIN_ONLY,
 }
 
 #: Allowed POSTs that change no data (the live check of a draft's text).

@@ -257,3 +257,30 @@ def test_the_cli_prints_the_token_on_its_last_line(app: Any, people: dict[str, A
         session = app.extensions["incident_bridge"].session()
         assert session.query(ApiToken).count() == 1
         assert directory.CONSOLE.name in session.query(ApiToken).one().created_by
+
+
+def test_the_admin_page_issues_once_lists_and_revokes(
+    browser: Any, app: Any, people: dict[str, Any]
+) -> None:
+    browser.login("admin")
+    hostile = '<script>alert("x")</script>'
+    issued = browser.submit("/admin/tokens/", "/admin/tokens/", {
+        "user": people["operator"].id, "name": hostile, "expires_days": "30"})  # fmt: skip
+    assert issued.status_code == 201 and issued.headers["Cache-Control"] == "no-store"
+    page = browser.last_page
+    token = page.split('id="issued-token-value">')[1].split("<")[0]
+    assert token.startswith("ib_") and hostile not in page and "&lt;script&gt;" in page
+    assert ApiClient(app, token).get("/api/v1/incidents").status_code == 200
+    listed = browser.get("/admin/tokens/").get_data(as_text=True)
+    assert token not in listed and token[:10] in listed and "действует" in listed
+    with app.app_context():
+        (row,) = app.extensions["incident_bridge"].unit_of_work().api_tokens.all()
+        token_id = row.id
+    browser.submit("/admin/tokens/", f"/admin/tokens/{token_id}/revoke", {})
+    assert "отозван" in browser.last_page
+    _problem(ApiClient(app, token).get("/api/v1/incidents"), 401)
+    security = browser.get("/admin/security/").get_data(as_text=True)
+    assert "Выдан API-токен" in security and "API-токен отозван" in security
+    other = browser.__class__(app.test_client())
+    other.login("operator")
+    assert other.get("/admin/tokens/").status_code == 403
