@@ -30,6 +30,7 @@ from incident_bridge.persistence.repositories import (
 )
 from incident_bridge.persistence.staffing import SqlAlchemyStaffing
 from incident_bridge.persistence.watch_repository import SqlAlchemyWatch
+from incident_bridge.persistence.webhooks import SqlAlchemyWebhooks
 
 
 class SqlAlchemyUnitOfWork:
@@ -56,6 +57,7 @@ class SqlAlchemyUnitOfWork:
         self.repeats = SqlAlchemyRepeats(session)
         self.staffing = SqlAlchemyStaffing(session)
         self.notices = SqlAlchemyNotices(session)
+        self.webhooks = SqlAlchemyWebhooks(session)
         self._depth = 0
 
     def __enter__(self) -> SqlAlchemyUnitOfWork:
