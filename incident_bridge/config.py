@@ -89,8 +89,12 @@ DEFAULTS: dict[str, Any] = {
     "INCIDENT_BRIDGE_SMTP_STARTTLS": False,
     # The From address of notification e-mails.
     "INCIDENT_BRIDGE_SMTP_FROM": "incident-bridge@localhost",
-    # The bridge's public address, for the links in e-mails (e.g. https://bridge.example.ru).
+    # The bridge's public address, for the links in e-mails and webhooks (e.g. https://bridge.example.ru).
     "INCIDENT_BRIDGE_PUBLIC_URL": "http://127.0.0.1:5000",
+    # Seconds between webhook delivery runs (host systems' subscriptions).
+    "INCIDENT_BRIDGE_WEBHOOK_INTERVAL": 10,
+    # Attempts of one webhook delivery (network errors, 5xx, 429) before it is marked failed.
+    "INCIDENT_BRIDGE_WEBHOOK_MAX_ATTEMPTS": 10,
 }
 
 
@@ -139,6 +143,8 @@ class Settings:
     smtp_starttls: bool
     smtp_from: str
     public_url: str
+    webhook_interval: int
+    webhook_max_attempts: int
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any]) -> Settings:

@@ -12,7 +12,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
 
 from incident_bridge.config import Settings
-from incident_bridge.domain.ports import IncidentSystem, Mailer
+from incident_bridge.domain.ports import IncidentSystem, Mailer, WebhookPoster
 from incident_bridge.persistence.uow import SqlAlchemyUnitOfWork
 from incident_bridge.services.context import Context
 
@@ -56,6 +56,18 @@ class BridgeState:
             password=self.settings.smtp_password,
             starttls=self.settings.smtp_starttls,
         )
+
+    #: Builds the webhook poster (tests may swap in their own).
+    webhook_poster_factory: Any = None
+
+    def webhook_poster(self) -> WebhookPoster:
+        """What posts the webhook deliveries: HTTP, unless a test gave its own."""
+        if self.webhook_poster_factory is not None:
+            built: WebhookPoster = self.webhook_poster_factory(self.settings)
+            return built
+        from adapters.webhooks import HttpWebhookPoster
+
+        return HttpWebhookPoster()
 
     def incident_system(self) -> IncidentSystem | None:
         """The configured incident system adapter (one per process), or None."""

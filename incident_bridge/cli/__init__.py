@@ -11,9 +11,9 @@ from flask.cli import AppGroup
 bridge = AppGroup("bridge", help="incident-bridge: sync, deadlines, checks, demo data.")
 
 
-from incident_bridge.cli import api_tokens, checks, core, profiles, sync, worktime  # noqa: E402  (they import ``bridge``'s siblings only)
+from incident_bridge.cli import api_tokens, checks, core, profiles, sync, webhooks, worktime  # noqa: E402  (they import ``bridge``'s siblings only)
 
-for _module in (core, worktime, checks, sync, profiles, api_tokens):
+for _module in (core, worktime, checks, sync, profiles, api_tokens, webhooks):
     _module.register(bridge)
 
 __all__ = ["bridge"]

@@ -137,7 +137,11 @@ def rebuild_stages() -> None:
 
 
 @click.command("run-jobs")
-@click.argument("names", nargs=-1, type=click.Choice(["poll", "screen", "push", "deadlines", "notify"]))
+@click.argument(
+    "names",
+    nargs=-1,
+    type=click.Choice(["poll", "screen", "push", "deadlines", "notify", "webhooks"]),
+)
 @with_appcontext
 def run_jobs(names: tuple[str, ...]) -> None:
     """Run the sync tasks once, here and now (all of them unless named)."""

@@ -77,3 +77,25 @@ class DeliveryRejected(IncidentSystemError):
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+
+
+class WebhookError(BridgeError):
+    """A host system's webhook receiver did not take a delivery; ``status`` if it answered."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class WebhookTransientError(WebhookError):
+    """Network trouble, a timeout, a 5xx or a 429: the delivery is tried again later."""
+
+    def __init__(
+        self, message: str, status: int | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, status)
+        self.retry_after = retry_after
+
+
+class WebhookRejected(WebhookError):
+    """The receiver refused the delivery for good (a redirect or a 4xx other than 429)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 from incident_bridge.domain.model import Delivery, IncidentPage, Outbound
@@ -44,4 +45,13 @@ class Mailer(Protocol):
 
     def send(self, to: str, subject: str, body: str, *, message_id: str) -> None:
         """Send one plain-text message, or raise ``MailError``."""
+        ...
+
+
+class WebhookPoster(Protocol):
+    """Where webhook deliveries are posted (HTTP, in production)."""
+
+    def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
+        """POST ``body`` to ``url``; return the 2xx status, or raise ``WebhookTransientError``
+        (worth retrying) or ``WebhookRejected`` (refused for good)."""
         ...

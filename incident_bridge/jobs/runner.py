@@ -34,6 +34,7 @@ def intervals(settings: Any) -> dict[str, int]:
         "push": settings.push_interval,
         "deadlines": settings.deadline_interval,
         "notify": settings.notify_interval,
+        "webhooks": settings.webhook_interval,
     }
 
 

@@ -24,6 +24,7 @@ from incident_bridge.services import (
     people,
     polling,
     screening,
+    webhooks,
 )
 from incident_bridge.state import BridgeState
 
@@ -157,10 +158,30 @@ def notify() -> dict[str, Any]:
         return {"made": made.made, "mail": mailed}
 
 
+def deliver_webhooks() -> dict[str, Any]:
+    """Post the due webhook deliveries to the host systems that subscribed."""
+    with task_context() as state:
+        # On PostgreSQL deliveries are claimed FOR UPDATE SKIP LOCKED: senders run side by side.
+        with exclusive(state, "webhooks", shared=state.concurrent_writers) as renew:
+            if renew is None:
+                return {"skipped": "another webhook sender is running"}
+            with _recorded(state, "webhooks"):
+                result = webhooks.deliver_due(
+                    state.unit_of_work(),
+                    state.webhook_poster(),
+                    _now(),
+                    max_attempts=state.settings.webhook_max_attempts,
+                    public_url=state.settings.public_url,
+                    heartbeat=renew,
+                )
+        return {"delivered": result.delivered, "retried": result.retried, "failed": result.failed}
+
+
 TASKS = {
     "poll": poll_incidents,
     "screen": screen_messages,
     "push": push_outbox,
     "deadlines": evaluate_deadlines,
     "notify": notify,
+    "webhooks": deliver_webhooks,
 }

@@ -596,6 +596,8 @@ class RepeatLink(Base):
 
     repeat: Mapped[Incident] = relationship(foreign_keys=[repeat_id])
     earlier: Mapped[Incident] = relationship(foreign_keys=[earlier_id])
+
+
 # --- People: absences, stand-ins, responsible officials, staffing (issue 13, item 4) ---------
 
 
@@ -699,6 +701,59 @@ class Notification(Base):
 
     user: Mapped[User] = relationship()
     incident: Mapped[Incident | None] = relationship()
+
+
+class Webhook(Base):
+    """A host system's subscription to the bridge's events (``services.webhooks.EVENTS``).
+
+    ``secret`` signs every delivery (HMAC-SHA256), so it is kept as given out: it is
+    shown to the admin once, when the subscription is made.
+    """
+
+    __tablename__ = "ib_webhook"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    secret: Mapped[str] = mapped_column(String(100))
+    #: The event names subscribed to, a JSON list.
+    events: Mapped[list[str]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ib_user.id"))
+    deactivated_at: Mapped[datetime | None] = mapped_column(default=None)
+    deactivated_by_id: Mapped[int | None] = mapped_column(ForeignKey("ib_user.id"), default=None)
+
+
+class WebhookDelivery(Base):
+    """One event for one subscriber: the webhooks' outbox row.
+
+    Written in the transaction of the change it tells about; ``event_id`` is unique per
+    webhook, so an event is queued once, and the receiver de-duplicates retries by it.
+    """
+
+    __tablename__ = "ib_webhook_delivery"
+    __table_args__ = (
+        UniqueConstraint("webhook_id", "event_id"),
+        Index("ix_ib_webhook_delivery_due", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("ib_webhook.id"))
+    event: Mapped[str] = mapped_column(String(40))
+    event_id: Mapped[str] = mapped_column(String(200))
+    #: The event's ``data`` object, JSON text (the envelope is built at delivery).
+    payload: Mapped[str] = mapped_column(Text)
+    #: ``pending``, ``delivered`` or ``failed`` (out of attempts, refused, or unsubscribed).
+    state: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_status: Mapped[int | None] = mapped_column(Integer, default=None)
+    last_error: Mapped[str | None] = mapped_column(String(500), default=None)
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    webhook: Mapped[Webhook] = relationship()
 
 
 @event.listens_for(PeopleChange, "before_update")

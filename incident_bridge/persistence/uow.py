@@ -31,6 +31,7 @@ from incident_bridge.persistence.repositories import (
 )
 from incident_bridge.persistence.staffing import SqlAlchemyStaffing
 from incident_bridge.persistence.watch_repository import SqlAlchemyWatch
+from incident_bridge.persistence.webhooks import SqlAlchemyWebhooks
 
 
 class SqlAlchemyUnitOfWork:
@@ -58,6 +59,7 @@ class SqlAlchemyUnitOfWork:
         self.staffing = SqlAlchemyStaffing(session)
         self.notices = SqlAlchemyNotices(session)
         self.api_tokens = SqlAlchemyApiTokens(session)
+        self.webhooks = SqlAlchemyWebhooks(session)
         self._depth = 0
 
     def __enter__(self) -> SqlAlchemyUnitOfWork:

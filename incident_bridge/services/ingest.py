@@ -25,7 +25,7 @@ from incident_bridge.persistence.models import (
     IncidentEvent,
     NewIncident,
 )
-from incident_bridge.services import approvals, deadlines, watch
+from incident_bridge.services import approvals, deadlines, watch, webhooks
 from incident_bridge.services.actors import SYSTEM_ACTOR
 from incident_bridge.services.context import Context
 from incident_bridge.services.history import apply, entry_values, record
@@ -109,7 +109,8 @@ def ingest_page(
     stored: list[Incident] = []
     ids = [c.external_id for c in page.cards]
     existing = uow.incidents.by_external_ids(ids)
-    created = _create_in_bulk(uow, ctx, page.cards, existing, Counter(ids), now, overrides)
+    created, bulk = _create_in_bulk(uow, ctx, page.cards, existing, Counter(ids), now, overrides)
+    created_one_by_one: list[Incident] = []
     result.created += len(created)
     result.incident_ids.extend(created.values())
     for card in page.cards:
@@ -130,6 +131,7 @@ def ingest_page(
         if incident is None:
             incident = _create(uow, ctx, card, now)
             existing[card.external_id] = incident
+            created_one_by_one.append(incident)
             result.created += 1
         else:
             _update(uow, incident, card, now)
@@ -144,6 +146,8 @@ def ingest_page(
         stored.append(incident)
     uow.flush()  # once per page: relationships carry the ids until then
     result.incident_ids.extend(i.id for i in stored)
+    _announce_created(uow, [n for n in bulk if n.values["external_id"] in created], created,
+                      created_one_by_one, now)  # fmt: skip
     watch.register_flagged(uow, ctx, page.cards, now)  # the Governor's posts the system flagged
     resolve(uow, [c.external_id for c in page.cards], now)
     span = page_span if page_span is not None else len(page.cards) + len(page.rejected)
@@ -163,8 +167,9 @@ def _create_in_bulk(
     seen: Counter[str],
     now: datetime,
     overrides: Sequence[CalendarOverrideRow],
-) -> dict[str, int]:
-    """Store the page's brand-new cards in multi-row inserts; external id -> id of each.
+) -> tuple[dict[str, int], list[NewIncident]]:
+    """Store the page's brand-new cards in multi-row inserts; external id -> id of each,
+    and the rows offered (those stored are the ones in the mapping).
 
     A card seen twice in the page, or stored by another writer meanwhile, is left to
     the card-by-card path, which folds it in as an update.
@@ -178,7 +183,35 @@ def _create_in_bulk(
     late = [n.values["external_id"] for n in new if n.values["external_id"] not in created]
     if late:
         existing.update(uow.incidents.by_external_ids(late))
-    return created
+    return created, new
+
+
+def _announce_created(
+    uow: UnitOfWork,
+    bulk: Sequence[NewIncident],
+    ids: dict[str, int],
+    one_by_one: Sequence[Incident],
+    now: datetime,
+) -> None:
+    """Queue ``incident.created`` for the page's new messages, in the page's transaction.
+
+    One look-up of the subscribers per page; with none (the usual case), nothing per card.
+    """
+    if not bulk and not one_by_one:
+        return
+    subscribers = webhooks.listeners(uow, webhooks.INCIDENT_CREATED)
+    if not subscribers:
+        return
+    items = [
+        (f"{webhooks.INCIDENT_CREATED}:{ids[n.values['external_id']]}", webhooks.incident_data(
+            incident_id=ids[n.values["external_id"]], number=n.values["number"],
+            status=Status.NEW.value, subdivision=None, due_at=n.values["due_at"],
+        ))
+        for n in bulk
+    ] + [
+        (f"{webhooks.INCIDENT_CREATED}:{i.id}", webhooks.of_incident(i)) for i in one_by_one
+    ]  # fmt: skip
+    webhooks.emit_many(uow, webhooks.INCIDENT_CREATED, items, now, subscribers=subscribers)
 
 
 def _new_incident(

@@ -20,6 +20,7 @@ JOB_LABELS = {
     "deadlines": "Пересчёт сроков",
     "screen": "Проверка новых сообщений на брань и угрозы",
     "notify": "Уведомления: сроки, нарушения, доклады руководству",
+    "webhooks": "Отправка событий подписанным системам (вебхуки)",
 }
 #: The longest error text kept (the first line of a database error is what matters).
 MAX_ERROR = 2000

@@ -31,7 +31,7 @@ from incident_bridge.domain.people import Span, stand_in_on
 from incident_bridge.domain.ports import Mailer, MailError
 from incident_bridge.domain.workflow import Role
 from incident_bridge.persistence.models import Incident, Notification, User
-from incident_bridge.services import deadlines, people
+from incident_bridge.services import deadlines, people, webhooks
 from incident_bridge.services.actors import SYSTEM_ACTOR
 from incident_bridge.services.context import Context
 from incident_bridge.services.history import record
@@ -43,6 +43,11 @@ LOOK_BACK = timedelta(hours=1)
 #: Overdue messages are told about once; the scan stops reading them after this long.
 OVERDUE_WINDOW = timedelta(days=1)
 MAX_MAIL_ATTEMPTS = 6
+#: The webhook events of the clock alerts.
+CLOCK_EVENTS = {
+    NoticeKind.DUE_SOON: webhooks.INCIDENT_DUE_SOON,
+    NoticeKind.OVERDUE: webhooks.INCIDENT_OVERDUE,
+}
 
 
 @dataclass(slots=True)
@@ -113,10 +118,18 @@ def _clocks(
     overrides = uow.calendar.overrides()
     calendar = ctx.calendars.known_at(overrides, now)
     horizon = calendar.add(now, timedelta(minutes=rule.longest_lead + 1))
+    subscribers = {kind: webhooks.listeners(uow, event) for kind, event in CLOCK_EVENTS.items()}
     for incident in uow.notices.due_between(now - OVERDUE_WINDOW, horizon):
         clocks = deadlines.clocks(ctx, incident, now, overrides)
         for alert in clock_alerts(clocks, rule):
             notice = _clock_notice(incident, alert, ZoneInfo(ctx.profile.timezone))
+            if subscribers[alert.kind]:
+                # Once per message, clock run and kind: the notifications' own key.
+                event = CLOCK_EVENTS[alert.kind]
+                webhooks.emit(uow, event, webhooks.of_incident(incident, clock={
+                    "name": alert.clock.name, "label": alert.clock.label,
+                    "due_at": alert.clock.due_at.isoformat() if alert.clock.due_at else None,
+                }), now, event_id=f"{event}:{notice.key}", subscribers=subscribers[alert.kind])  # fmt: skip
             people = teller.answering(incident, alert.clock)
             if alert.kind is NoticeKind.OVERDUE and incident.subdivision_id is not None:
                 people += teller.responsible(incident.subdivision_id)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from incident_bridge.domain.backoff import backoff
 from incident_bridge.domain.errors import (
     DeliveryRejected,
     NotFound,
@@ -27,7 +28,7 @@ from incident_bridge.domain.workflow import (
     sending_action,
 )
 from incident_bridge.persistence.models import Incident, OutboxMessage
-from incident_bridge.services import deadlines, parts
+from incident_bridge.services import deadlines, parts, webhooks
 from incident_bridge.services.actors import SYSTEM_ACTOR, Actor
 from incident_bridge.services.context import Context
 from incident_bridge.services.history import apply, record
@@ -35,8 +36,6 @@ from incident_bridge.services.polling import sync_state
 from incident_bridge.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
-BASE_DELAY = 5.0
-MAX_DELAY = 15 * 60.0
 
 
 @dataclass(slots=True)
@@ -46,13 +45,6 @@ class PushResult:
     sent: int = 0
     retried: int = 0
     needs_attention: int = 0
-
-
-def backoff(attempts: int, retry_after: float | None, rng: random.Random) -> float:
-    """Seconds to wait before the next attempt: exponential with full jitter, never below Retry-After."""
-    ceiling = min(MAX_DELAY, BASE_DELAY * 2 ** max(0, attempts - 1))
-    delay = rng.uniform(ceiling / 2, ceiling)
-    return max(delay, retry_after or 0.0)
 
 
 def push(
@@ -149,6 +141,10 @@ def _deliver(
     if row.kind is OutboundKind.PART_ANSWER:
         parts.after_delivery(uow, ctx, incident, now)
     deadlines.refresh(ctx, incident, now, uow.calendar.overrides())
+    if draft_kind is not None or row.kind is OutboundKind.PART_ANSWER:  # it reached the author
+        webhooks.emit(uow, webhooks.REPLY_DELIVERED, webhooks.of_incident(
+            incident, outbox_id=row.id, kind=row.kind.value, remote_id=delivery.remote_id,
+        ), now, event_id=f"{webhooks.REPLY_DELIVERED}:{row.id}")  # fmt: skip
     result.sent += 1
 
 

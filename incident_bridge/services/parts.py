@@ -29,7 +29,7 @@ from incident_bridge.domain.regulations import Combiner, Parts, PartsMode, Profi
 from incident_bridge.domain.review import Check
 from incident_bridge.domain.workflow import Action, Role, Status
 from incident_bridge.persistence.models import CalendarOverrideRow, Incident, Part
-from incident_bridge.services import checks, deadlines
+from incident_bridge.services import checks, deadlines, webhooks
 from incident_bridge.services.actors import SYSTEM_ACTOR, Actor
 from incident_bridge.services.changes import changing
 from incident_bridge.services.context import Context
@@ -158,6 +158,11 @@ def submit(
             "part_id": part.id, "subdivision": part.subdivision.name, "text": text,
         })  # fmt: skip
         _advance(uow, ctx, incident, actor, now)
+        # A part goes back for rework and comes again: each submission is its own event.
+        webhooks.emit(uow, webhooks.DRAFT_SUBMITTED, webhooks.of_incident(
+            incident, draft_id=None, kind="part",
+            part={"id": part.id, "subdivision": part.subdivision.name},
+        ), now, event_id=f"{webhooks.DRAFT_SUBMITTED}:part:{part.id}:{now.isoformat()}")  # fmt: skip
     return part
 
 

@@ -37,6 +37,8 @@ from incident_bridge.persistence.models import (
     User,
     WatchedPost,
     WatchTask,
+    Webhook,
+    WebhookDelivery,
 )
 
 
@@ -290,6 +292,32 @@ class ApiTokens(Protocol):
     def all(self) -> list[ApiToken]: ...
 
 
+class Webhooks(Protocol):
+    """Host systems' webhook subscriptions and the outbox of their deliveries."""
+
+    def get(self, webhook_id: int) -> Webhook | None: ...
+
+    def all(self) -> list[Webhook]: ...
+
+    def active(self) -> list[Webhook]: ...
+
+    def add_delivery(self, delivery: WebhookDelivery) -> None: ...
+
+    def known(self, event_ids: Collection[str]) -> set[tuple[int, str]]: ...
+
+    def claim_next(self, now: datetime, skip: Collection[int] = ()) -> WebhookDelivery | None:
+        """The oldest due pending delivery of an active subscription not in ``skip``, claimed."""
+        ...
+
+    def fail_pending(self, webhook_id: int, message: str) -> int: ...
+
+    def counts(self) -> dict[int, dict[str, int]]: ...
+
+    def last_statuses(self) -> dict[int, int | None]: ...
+
+    def latest_deliveries(self, limit: int) -> list[WebhookDelivery]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction around a use case, and the repositories it reads and changes."""
 
@@ -337,6 +365,9 @@ class UnitOfWork(Protocol):
 
     @property
     def api_tokens(self) -> ApiTokens: ...
+
+    @property
+    def webhooks(self) -> Webhooks: ...
 
     def __enter__(self) -> Self: ...
 

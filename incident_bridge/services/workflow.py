@@ -30,7 +30,7 @@ from incident_bridge.domain.workflow import (
     may_take,
 )
 from incident_bridge.persistence.models import Draft, Incident
-from incident_bridge.services import checks, parts, people
+from incident_bridge.services import checks, parts, people, webhooks
 from incident_bridge.services.actors import Actor
 from incident_bridge.services.changes import changing, load
 from incident_bridge.services.context import Context
@@ -210,6 +210,9 @@ def submit_draft(
         report = checks.review(uow, ctx, incident, text, kind)
         draft.check_report = report.to_dict(draft.id)
         draft.checks_failed = len(checks.failed(report))
+        webhooks.emit(uow, webhooks.DRAFT_SUBMITTED, webhooks.of_incident(
+            incident, draft_id=draft.id, kind=kind.value, part=None,
+        ), now, event_id=f"{webhooks.DRAFT_SUBMITTED}:draft:{draft.id}")  # fmt: skip
     return draft
 
 

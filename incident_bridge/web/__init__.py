@@ -26,12 +26,13 @@ def register_blueprints(app: Flask, url_prefix: str = "", *, error_pages: bool =
         reports,
         topics,
         watch,
+        webhooks,
     )
     from incident_bridge.web.converters import IdConverter
 
     app.url_map.converters["ib_id"] = IdConverter
     modules = (auth, queue, incidents, parts, repeats, admin, calendar, topics, imports, health,
-               assets, watch, reports, notifications)  # fmt: skip
+               assets, watch, reports, notifications, webhooks)  # fmt: skip
     for module in modules:
         app.register_blueprint(module.bp, url_prefix=url_prefix + module.PREFIX)
     from incident_bridge.web import api_tokens, people  # «Сотрудники и замещения», «API-токены»

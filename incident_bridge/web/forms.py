@@ -14,6 +14,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -21,6 +22,7 @@ from wtforms import (
 from wtforms.fields import Field
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from incident_bridge.domain.model import CARD_LIMITS, MAX_REPLY_LENGTH, DraftKind
 from incident_bridge.domain.notices import Duty
@@ -318,3 +320,18 @@ class PartForm(VersionedForm):
     text = TextAreaField("Часть ответа (информация органа)", validators=[MaxChars(20_000)])
     save = SubmitField("Сохранить")
     submit = SubmitField("Направить куратору")
+
+
+class WebhookForm(FlaskForm):
+    url = StringField(
+        "Адрес получателя (http:// или https://)",
+        validators=[DataRequired(REQUIRED), Length(max=2000)],
+    )
+    description = StringField("Описание (чья система, зачем)", validators=[Length(max=500)])
+    events = SelectMultipleField(
+        "События",
+        validators=[DataRequired("Выберите хотя бы одно событие.")],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    submit = SubmitField("Подписать")

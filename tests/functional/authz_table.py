@@ -111,6 +111,7 @@ _ADMIN, _CAL, _TOPICS = (
 
 _WATCH = "incident_bridge_watch"
 _PEOPLE = "incident_bridge_people"
+_WEBHOOKS = "incident_bridge_webhooks"
 
 
 def _route(blueprint: str, view: str, method: str = "GET", variant: str = "") -> Route:
@@ -196,6 +197,9 @@ EXPECTED: dict[Route, Row] = {
     _route(_TOPICS, "index"): ADMIN_ONLY,
     _route(_TOPICS, "add", "POST"): ADMIN_ONLY,
     _route(_TOPICS, "remove", "POST"): ADMIN_ONLY,
+    _route(_WEBHOOKS, "index"): ADMIN_ONLY,
+    _route(_WEBHOOKS, "create", "POST"): ADMIN_ONLY,
+    _route(_WEBHOOKS, "deactivate", "POST"): ADMIN_ONLY,
     # «Посты Губернатора» (Leningrad cl. 7): Yelets has no watch, so its page says why to anyone
     # signed in and every other watch URL is a 404 (test_watch.py checks the Leningrad roles).
     _route(_WATCH, "index"): SIGNED_IN,

@@ -58,6 +58,7 @@ from incident_bridge.services import (
     quarantine,
     repeats,
     routing,
+    webhooks,
     workflow,
 )
 from incident_bridge.services import people as people_service
@@ -253,6 +254,9 @@ def _build(app: Flask, fake: FakeIncidentSystem) -> tuple[dict[str, int], dict[s
         routing.add_topic_route(uow, topic="Уборка снега", subdivision_id=ids["subdivision_a"],
                                 by="Admin", now=now)  # fmt: skip
         repeats.link(uow, ctx, incident["routed"], operator, cards["new"].number, now=now)
+        hook = webhooks.subscribe(uow, "https://dms.example/hook", [webhooks.INCIDENT_CREATED],
+                                  "СЭД", actor_for(people["admin"]), now).webhook  # fmt: skip
+        ids["webhook"] = hook.id
         assert session.get(Incident, incident["awaiting_author"]).status is Status.AWAITING_AUTHOR
         ids |= {f"incident:{name}": number for name, number in incident.items()}
         failed = OutboxState.NEEDS_ATTENTION
@@ -378,6 +382,11 @@ FORMS: dict[str, Form] = {
         "subdivision": w.ids["subdivision_a"],
     },
     "incident_bridge_import.index": lambda w, role: _import_file(),
+    "incident_bridge_webhooks.create": lambda w, role: {
+        "url": "https://dashboard.example/events",
+        "description": "Региональная панель",
+        "events": ["incident.created", "incident.overdue"],
+    },
     "incident_bridge_parts.assign": lambda w, role: {
         "bodies-0": w.ids["subdivision_a"],
         "bodies-1": w.ids["subdivision_b"],
@@ -458,6 +467,7 @@ PARAMS: dict[str, Callable[[World, Route], object]] = {
     "task_id": lambda w, route: 1,
     "absence_id": lambda w, route: w.ids["absence"],
     "token_id": lambda w, route: w.ids["token"],
+    "webhook_id": lambda w, route: w.ids["webhook"],
     "filename": lambda w, route: (
         "site.css" if route.endpoint == "static" else "incident_bridge/favicon.svg"
     ),

@@ -68,6 +68,8 @@ from incident_bridge.persistence.models import (
     User,
     WatchedPost,
     WatchTask,
+    Webhook,
+    WebhookDelivery,
 )
 from incident_bridge.services.unit_of_work import UnitOfWork
 
@@ -194,6 +196,44 @@ class FakeApiTokens:
 
     def __getattr__(self, name: str) -> Any:
         raise NotImplementedError(f"API tokens ({name}) are tested on a real database")
+
+
+class FakeWebhooks:
+    """No subscriptions: the use cases that emit events see none and queue nothing. Webhooks
+    themselves are tested on SQLite and PostgreSQL (tests/integration/test_webhooks.py)."""
+
+    def active(self) -> list[Webhook]:
+        return []
+
+    def _real_database(self) -> NotImplementedError:
+        return NotImplementedError("webhooks are tested on a real database")
+
+    def get(self, webhook_id: int) -> Webhook | None:
+        raise self._real_database()
+
+    def all(self) -> list[Webhook]:
+        raise self._real_database()
+
+    def add_delivery(self, delivery: WebhookDelivery) -> None:
+        raise self._real_database()
+
+    def known(self, event_ids: Collection[str]) -> set[tuple[int, str]]:
+        raise self._real_database()
+
+    def claim_next(self, now: datetime, skip: Collection[int] = ()) -> WebhookDelivery | None:
+        raise self._real_database()
+
+    def fail_pending(self, webhook_id: int, message: str) -> int:
+        raise self._real_database()
+
+    def counts(self) -> dict[int, dict[str, int]]:
+        raise self._real_database()
+
+    def last_statuses(self) -> dict[int, int | None]:
+        raise self._real_database()
+
+    def latest_deliveries(self, limit: int) -> list[WebhookDelivery]:
+        raise self._real_database()
 
 
 class FakeQuarantine:
@@ -580,6 +620,7 @@ class FakeUnitOfWork:
         self.staffing = FakeStaffing(self.flush, self.incidents, self.people)
         self.notices = FakeNotices()
         self.api_tokens = FakeApiTokens()
+        self.webhooks = FakeWebhooks()
         #: How many outermost blocks committed, and how many rolled back.
         self.committed = 0
         self.rolled_back = 0
