@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from incident_bridge.domain.errors import ConcurrentUpdate, StorageError
 from incident_bridge.persistence.notices import SqlAlchemyNotices
+from incident_bridge.persistence.phrases import SqlAlchemyPhrases
 from incident_bridge.persistence.repeats import SqlAlchemyRepeats
 from incident_bridge.persistence.repositories import (
     SqlAlchemyCalendar,
@@ -56,6 +57,7 @@ class SqlAlchemyUnitOfWork:
         self.repeats = SqlAlchemyRepeats(session)
         self.staffing = SqlAlchemyStaffing(session)
         self.notices = SqlAlchemyNotices(session)
+        self.phrases = SqlAlchemyPhrases(session)
         self._depth = 0
 
     def __enter__(self) -> SqlAlchemyUnitOfWork:

@@ -26,6 +26,8 @@ from incident_bridge.persistence.models import (
     Notification,
     OutboxMessage,
     PeopleChange,
+    Phrase,
+    PhraseChange,
     QuarantinedRecord,
     RepeatLink,
     SecurityEvent,
@@ -279,6 +281,18 @@ class Notices(Protocol):
     def mark_read(self, user_id: int, now: datetime) -> int: ...
 
 
+class Phrases(Protocol):
+    """Approved phrases (the archived ones kept) and the append-only log of their changes."""
+
+    def get(self, phrase_id: int) -> Phrase | None: ...
+
+    def active(self, subdivision_ids: list[int | None] | None = None) -> list[Phrase]:
+        """Not archived: every one (None), or those of the listed subdivisions (None: common)."""
+        ...
+
+    def log(self, limit: int) -> list[PhraseChange]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction around a use case, and the repositories it reads and changes."""
 
@@ -323,6 +337,9 @@ class UnitOfWork(Protocol):
 
     @property
     def notices(self) -> Notices: ...
+
+    @property
+    def phrases(self) -> Phrases: ...
 
     def __enter__(self) -> Self: ...
 
