@@ -21,6 +21,7 @@ def register_blueprints(app: Flask, url_prefix: str = "", *, error_pages: bool =
         incidents,
         notifications,
         parts,
+        phrases,
         queue,
         repeats,
         reports,
@@ -31,7 +32,7 @@ def register_blueprints(app: Flask, url_prefix: str = "", *, error_pages: bool =
 
     app.url_map.converters["ib_id"] = IdConverter
     modules = (auth, queue, incidents, parts, repeats, admin, calendar, topics, imports, health,
-               assets, watch, reports, notifications)  # fmt: skip
+               assets, watch, reports, notifications, phrases)  # fmt: skip
     for module in modules:
         app.register_blueprint(module.bp, url_prefix=url_prefix + module.PREFIX)
     from incident_bridge.web import people  # «Сотрудники и замещения»

@@ -111,6 +111,7 @@ _ADMIN, _CAL, _TOPICS = (
 
 _WATCH = "incident_bridge_watch"
 _PEOPLE = "incident_bridge_people"
+_PHRASES = "incident_bridge_phrases"
 
 
 def _route(blueprint: str, view: str, method: str = "GET", variant: str = "") -> Route:
@@ -211,6 +212,12 @@ EXPECTED: dict[Route, Row] = {
     _route(_PEOPLE, "change_absence", "POST"): OPERATORS_STEP_FOR_COORDINATORS,
     _route(_PEOPLE, "end_absence", "POST"): OPERATORS_STEP_FOR_COORDINATORS,
     _route(_PEOPLE, "set_responsible", "POST"): OPERATORS_STEP_FOR_COORDINATORS,
+    # «Типовые формулировки»: everyone reads (an executor their subdivision's and the common
+    # ones); everyone but executors adds, edits and archives them.
+    _route(_PHRASES, "index"): SIGNED_IN,
+    _route(_PHRASES, "add", "POST"): COORDINATORS,
+    _route(_PHRASES, "edit", "POST"): COORDINATORS,
+    _route(_PHRASES, "archive", "POST"): COORDINATORS,
 }
 
 #: Allowed POSTs that change no data (the live check of a draft's text).

@@ -53,6 +53,7 @@ from incident_bridge.services import (
     checks,
     directory,
     outbox,
+    phrases,
     polling,
     quarantine,
     repeats,
@@ -246,6 +247,8 @@ def _build(app: Flask, fake: FakeIncidentSystem) -> tuple[dict[str, int], dict[s
         routing.add_topic_route(uow, topic="Уборка снега", subdivision_id=ids["subdivision_a"],
                                 by="Admin", now=now)  # fmt: skip
         repeats.link(uow, ctx, incident["routed"], operator, cards["new"].number, now=now)
+        phrase = phrases.add(uow, operator, subdivision_id=ids["subdivision_a"], title="Сроки",
+                             text="Работы запланированы на май.", now=now)  # fmt: skip
         assert session.get(Incident, incident["awaiting_author"]).status is Status.AWAITING_AUTHOR
         ids |= {f"incident:{name}": number for name, number in incident.items()}
         failed = OutboxState.NEEDS_ATTENTION
@@ -256,6 +259,7 @@ def _build(app: Flask, fake: FakeIncidentSystem) -> tuple[dict[str, int], dict[s
             "word": session.scalar(select(DictionaryWord.id)),
             "topic_route": session.scalar(select(TopicRoute.id)),
             "absence": absence.id,
+            "phrase": phrase.id,
         }  # fmt: skip
         versions = {name: session.get(Incident, n).version_id for name, n in incident.items()}
         session.remove()
@@ -398,6 +402,16 @@ FORMS: dict[str, Form] = {
     "incident_bridge_people.end_absence": lambda w, role: {
         "last_day": f"{datetime.now(UTC).year + 1}-07-05",
     },
+    "incident_bridge_phrases.add": lambda w, role: {
+        "subdivision": "0",
+        "title": "Направлено в УК",
+        "text": "Ваше обращение направлено в управляющую компанию.",
+    },
+    "incident_bridge_phrases.edit": lambda w, role: {
+        "subdivision": w.ids["subdivision_a"],
+        "title": "Сроки",
+        "text": "Работы запланированы на июнь.",
+    },
     "incident_bridge_people.set_responsible": lambda w, role: {
         "subdivision_id": w.ids["subdivision_a"],
         "user_id": w.ids["operator"],
@@ -447,6 +461,7 @@ PARAMS: dict[str, Callable[[World, Route], object]] = {
     "post_id": lambda w, route: 1,
     "task_id": lambda w, route: 1,
     "absence_id": lambda w, route: w.ids["absence"],
+    "phrase_id": lambda w, route: w.ids["phrase"],
     "filename": lambda w, route: (
         "site.css" if route.endpoint == "static" else "incident_bridge/favicon.svg"
     ),
