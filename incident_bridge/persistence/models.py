@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from incident_bridge.domain.errors import BridgeError
-from incident_bridge.domain.model import CARD_LIMITS, DraftKind, OutboundKind
+from incident_bridge.domain.model import CARD_LIMITS, MAX_REPLY_LENGTH, DraftKind, OutboundKind
 from incident_bridge.domain.parts import PartState
 from incident_bridge.domain.regulations import Combiner, PartsMode
 from incident_bridge.domain.workflow import DraftState, OutboxState, Role, Status
@@ -754,6 +754,57 @@ class WebhookDelivery(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
 
     webhook: Mapped[Webhook] = relationship()
+
+
+#: The longest title of an approved phrase; its text is at most a reply's length.
+PHRASE_TITLE_LENGTH = 120
+PHRASE_TEXT_LENGTH = MAX_REPLY_LENGTH
+
+
+class Phrase(Base):
+    """An approved wording executors insert into drafts; never deleted, archived instead.
+
+    ``subdivision_id`` None: for every subdivision. Each change is also kept in
+    the append-only ``PhraseChange`` log with the text before and after.
+    """
+
+    __tablename__ = "ib_phrase"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subdivision_id: Mapped[int | None] = mapped_column(ForeignKey("ib_subdivision.id"), index=True)
+    title: Mapped[str] = mapped_column(String(PHRASE_TITLE_LENGTH))
+    text: Mapped[str] = mapped_column(String(PHRASE_TEXT_LENGTH))
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ib_user.id"))
+    updated_at: Mapped[datetime | None]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("ib_user.id"))
+    archived_at: Mapped[datetime | None]
+    archived_by_id: Mapped[int | None] = mapped_column(ForeignKey("ib_user.id"))
+
+    subdivision: Mapped[Subdivision | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+
+
+class PhraseChange(Base):
+    """One append-only entry of the phrases log: a phrase added, edited or archived."""
+
+    __tablename__ = "ib_phrase_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phrase_id: Mapped[int] = mapped_column(ForeignKey("ib_phrase.id"), index=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("ib_user.id"))
+    actor_label: Mapped[str] = mapped_column(String(300))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
+
+
+@event.listens_for(PhraseChange, "before_update")
+@event.listens_for(PhraseChange, "before_delete")
+def _phrases_log_is_append_only(mapper: Any, connection: Any, target: PhraseChange) -> None:
+    raise BridgeError("Журнал формулировок только дополняется: запись нельзя изменить.")
 
 
 @event.listens_for(PeopleChange, "before_update")

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from incident_bridge.domain.errors import ConcurrentUpdate, StorageError
 from incident_bridge.persistence.api_tokens import SqlAlchemyApiTokens
 from incident_bridge.persistence.notices import SqlAlchemyNotices
+from incident_bridge.persistence.phrases import SqlAlchemyPhrases
 from incident_bridge.persistence.repeats import SqlAlchemyRepeats
 from incident_bridge.persistence.repositories import (
     SqlAlchemyCalendar,
@@ -60,6 +61,7 @@ class SqlAlchemyUnitOfWork:
         self.notices = SqlAlchemyNotices(session)
         self.api_tokens = SqlAlchemyApiTokens(session)
         self.webhooks = SqlAlchemyWebhooks(session)
+        self.phrases = SqlAlchemyPhrases(session)
         self._depth = 0
 
     def __enter__(self) -> SqlAlchemyUnitOfWork:

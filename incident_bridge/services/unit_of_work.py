@@ -27,6 +27,8 @@ from incident_bridge.persistence.models import (
     Notification,
     OutboxMessage,
     PeopleChange,
+    Phrase,
+    PhraseChange,
     QuarantinedRecord,
     RepeatLink,
     SecurityEvent,
@@ -318,6 +320,18 @@ class Webhooks(Protocol):
     def latest_deliveries(self, limit: int) -> list[WebhookDelivery]: ...
 
 
+class Phrases(Protocol):
+    """Approved phrases (the archived ones kept) and the append-only log of their changes."""
+
+    def get(self, phrase_id: int) -> Phrase | None: ...
+
+    def active(self, subdivision_ids: list[int | None] | None = None) -> list[Phrase]:
+        """Not archived: every one (None), or those of the listed subdivisions (None: common)."""
+        ...
+
+    def log(self, limit: int) -> list[PhraseChange]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction around a use case, and the repositories it reads and changes."""
 
@@ -368,6 +382,9 @@ class UnitOfWork(Protocol):
 
     @property
     def webhooks(self) -> Webhooks: ...
+
+    @property
+    def phrases(self) -> Phrases: ...
 
     def __enter__(self) -> Self: ...
 

@@ -21,6 +21,7 @@ def register_blueprints(app: Flask, url_prefix: str = "", *, error_pages: bool =
         incidents,
         notifications,
         parts,
+        phrases,
         queue,
         repeats,
         reports,
@@ -32,7 +33,7 @@ def register_blueprints(app: Flask, url_prefix: str = "", *, error_pages: bool =
 
     app.url_map.converters["ib_id"] = IdConverter
     modules = (auth, queue, incidents, parts, repeats, admin, calendar, topics, imports, health,
-               assets, watch, reports, notifications, webhooks)  # fmt: skip
+               assets, watch, reports, notifications, webhooks, phrases)  # fmt: skip
     for module in modules:
         app.register_blueprint(module.bp, url_prefix=url_prefix + module.PREFIX)
     from incident_bridge.web import api_tokens, people  # «Сотрудники и замещения», «API-токены»

@@ -28,6 +28,7 @@ from incident_bridge.domain.model import CARD_LIMITS, MAX_REPLY_LENGTH, DraftKin
 from incident_bridge.domain.notices import Duty
 from incident_bridge.domain.regulations import PartsMode
 from incident_bridge.domain.workflow import Role
+from incident_bridge.persistence.models import PHRASE_TEXT_LENGTH, PHRASE_TITLE_LENGTH
 
 REQUIRED = "Заполните поле."
 
@@ -280,6 +281,40 @@ class TopicRouteForm(FlaskForm):
 
 class TopicRouteRemoveForm(FlaskForm):
     submit = SubmitField("Удалить")
+
+
+#: The subdivision select's option of a phrase for every subdivision.
+EVERY_SUBDIVISION = (0, "Для всех подразделений")
+
+
+class PhraseForm(FlaskForm):
+    """A coordinator adds or edits an approved phrase (the use case checks the lengths too)."""
+
+    subdivision = SelectField(
+        "Подразделение",
+        coerce=optional_int,
+        validate_choice=False,
+        validators=[ChoiceRequired("Выберите подразделение из списка.")],
+    )
+    title = StringField(
+        "Название",
+        validators=[DataRequired("Укажите название формулировки."),
+                    MaxChars(PHRASE_TITLE_LENGTH, "Название")],
+    )  # fmt: skip
+    text = TextAreaField(
+        "Текст",
+        validators=[DataRequired("Укажите текст формулировки."),
+                    MaxChars(PHRASE_TEXT_LENGTH, "Текст")],
+    )  # fmt: skip
+    submit = SubmitField("Сохранить")
+
+    def subdivision_id(self) -> int | None:
+        """The chosen subdivision's id; None for a phrase for every subdivision."""
+        return self.subdivision.data or None
+
+
+class PhraseArchiveForm(FlaskForm):
+    submit = SubmitField("В архив")
 
 
 #: How many bodies the curator may pick for one message on the form.

@@ -18,6 +18,7 @@ from incident_bridge.services import (
     deadlines,
     outbox,
     people,
+    phrases,
     queries,
     resolution,
     routing,
@@ -159,11 +160,13 @@ def show(incident_id: int) -> Any:
 
 
 def _drafting_aids(incident: Incident, form: DraftForm) -> dict[str, Any]:
-    """The scaffold and the similar past replies, for whoever writes the draft; with
-    ``?draft_from=scaffold`` or ``?draft_from=reply:<id>`` the form starts from one of them."""
+    """The scaffold, the approved phrases and the similar past replies, for whoever writes the
+    draft; with ``?draft_from=scaffold`` or ``?draft_from=reply:<id>`` the form starts from one
+    of them, ``?draft_from=phrase:<id>`` adds the phrase to the end of the draft (without JS)."""
     if not workflow.writes_draft(ctx(), incident, actor()):
-        return {"similar": [], "draft_from": None}
+        return {"similar": [], "phrases": [], "draft_from": None}
     found = similar.replies(session(), incident.id, incident.text)
+    approved = phrases.for_subdivision(uow(), incident.subdivision_id)
     chosen = request.args.get("draft_from", "")
     closing = f"С уважением, {organisation_name()}."
     if chosen == "scaffold":
@@ -172,7 +175,13 @@ def _drafting_aids(incident: Incident, form: DraftForm) -> dict[str, Any]:
         reply = next((s for s in found if f"reply:{s.draft_id}" == chosen), None)
         if reply is not None:
             form.text.data = reply.reply
-    return {"similar": found, "draft_from": chosen or None}
+    elif chosen.startswith("phrase:"):
+        phrase = next((p for p in approved if f"phrase:{p.id}" == chosen), None)
+        if phrase is not None:
+            form.text.data = "\n\n".join(
+                t for t in ((form.text.data or "").rstrip(), phrase.text) if t
+            )
+    return {"similar": found, "phrases": approved, "draft_from": chosen or None}
 
 
 @bp.route("/<ib_id:incident_id>/route", methods=["POST"])

@@ -112,6 +112,7 @@ _ADMIN, _CAL, _TOPICS = (
 _WATCH = "incident_bridge_watch"
 _PEOPLE = "incident_bridge_people"
 _WEBHOOKS = "incident_bridge_webhooks"
+_PHRASES = "incident_bridge_phrases"
 
 
 def _route(blueprint: str, view: str, method: str = "GET", variant: str = "") -> Route:
@@ -219,6 +220,12 @@ EXPECTED: dict[Route, Row] = {
     _route("incident_bridge_api_tokens", "index"): ADMIN_ONLY,
     _route("incident_bridge_api_tokens", "issue", "POST"): ADMIN_ONLY,
     _route("incident_bridge_api_tokens", "revoke", "POST"): ADMIN_ONLY,
+    # «Типовые формулировки»: everyone reads (an executor their subdivision's and the common
+    # ones); everyone but executors adds, edits and archives them.
+    _route(_PHRASES, "index"): SIGNED_IN,
+    _route(_PHRASES, "add", "POST"): COORDINATORS,
+    _route(_PHRASES, "edit", "POST"): COORDINATORS,
+    _route(_PHRASES, "archive", "POST"): COORDINATORS,
 }
 
 #: Allowed POSTs that change no data (the live check of a draft's text).

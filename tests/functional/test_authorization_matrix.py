@@ -54,6 +54,7 @@ from incident_bridge.services import (
     checks,
     directory,
     outbox,
+    phrases,
     polling,
     quarantine,
     repeats,
@@ -257,6 +258,8 @@ def _build(app: Flask, fake: FakeIncidentSystem) -> tuple[dict[str, int], dict[s
         hook = webhooks.subscribe(uow, "https://dms.example/hook", [webhooks.INCIDENT_CREATED],
                                   "СЭД", actor_for(people["admin"]), now).webhook  # fmt: skip
         ids["webhook"] = hook.id
+        phrase = phrases.add(uow, operator, subdivision_id=ids["subdivision_a"], title="Сроки",
+                             text="Работы запланированы на май.", now=now)  # fmt: skip
         assert session.get(Incident, incident["awaiting_author"]).status is Status.AWAITING_AUTHOR
         ids |= {f"incident:{name}": number for name, number in incident.items()}
         failed = OutboxState.NEEDS_ATTENTION
@@ -269,6 +272,7 @@ def _build(app: Flask, fake: FakeIncidentSystem) -> tuple[dict[str, int], dict[s
             "absence": absence.id,
             "token": api_tokens.create(uow, people["operator"].id, name="СЭД", expires_days=None,
                                        by=actor_for(people["admin"]), now=now).row.id,
+            "phrase": phrase.id,
         }  # fmt: skip
         versions = {name: session.get(Incident, n).version_id for name, n in incident.items()}
         session.remove()
@@ -417,6 +421,16 @@ FORMS: dict[str, Form] = {
     "incident_bridge_people.end_absence": lambda w, role: {
         "last_day": f"{datetime.now(UTC).year + 1}-07-05",
     },
+    "incident_bridge_phrases.add": lambda w, role: {
+        "subdivision": "0",
+        "title": "Направлено в УК",
+        "text": "Ваше обращение направлено в управляющую компанию.",
+    },
+    "incident_bridge_phrases.edit": lambda w, role: {
+        "subdivision": w.ids["subdivision_a"],
+        "title": "Сроки",
+        "text": "Работы запланированы на июнь.",
+    },
     "incident_bridge_people.set_responsible": lambda w, role: {
         "subdivision_id": w.ids["subdivision_a"],
         "user_id": w.ids["operator"],
@@ -468,6 +482,7 @@ PARAMS: dict[str, Callable[[World, Route], object]] = {
     "absence_id": lambda w, route: w.ids["absence"],
     "token_id": lambda w, route: w.ids["token"],
     "webhook_id": lambda w, route: w.ids["webhook"],
+    "phrase_id": lambda w, route: w.ids["phrase"],
     "filename": lambda w, route: (
         "site.css" if route.endpoint == "static" else "incident_bridge/favicon.svg"
     ),

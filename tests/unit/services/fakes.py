@@ -58,6 +58,8 @@ from incident_bridge.persistence.models import (
     NewIncident,
     OutboxMessage,
     PeopleChange,
+    Phrase,
+    PhraseChange,
     QuarantinedRecord,
     RepeatLink,
     SecurityEvent,
@@ -601,6 +603,31 @@ class FakeWatch:
         ]
 
 
+class FakePhrases:
+    """Approved phrases and their log, held in memory."""
+
+    def __init__(self, autoflush: Autoflush) -> None:
+        self.rows: list[Phrase] = []
+        self.change_rows: list[PhraseChange] = []
+        self._autoflush = autoflush
+
+    def get(self, phrase_id: int) -> Phrase | None:
+        return next((p for p in self.rows if p.id == phrase_id), None)
+
+    def active(self, subdivision_ids: list[int | None] | None = None) -> list[Phrase]:
+        self._autoflush()
+        return [
+            p
+            for p in self.rows
+            if p.archived_at is None
+            and (subdivision_ids is None or p.subdivision_id in subdivision_ids)
+        ]
+
+    def log(self, limit: int) -> list[PhraseChange]:
+        self._autoflush()
+        return list(reversed(self.change_rows))[:limit]
+
+
 class FakeUnitOfWork:
     """The ``UnitOfWork`` of the unit tests: in memory, committed or really rolled back."""
 
@@ -621,6 +648,7 @@ class FakeUnitOfWork:
         self.notices = FakeNotices()
         self.api_tokens = FakeApiTokens()
         self.webhooks = FakeWebhooks()
+        self.phrases = FakePhrases(self.flush)
         #: How many outermost blocks committed, and how many rolled back.
         self.committed = 0
         self.rolled_back = 0
@@ -717,6 +745,8 @@ class FakeUnitOfWork:
             self.staffing.absence_rows,
             self.staffing.change_rows,
             self.staffing.gap_rows,
+            self.phrases.rows,
+            self.phrases.change_rows,
         ]
 
     def _table_of(self, entity: object) -> list[Any] | None:
@@ -753,6 +783,10 @@ class FakeUnitOfWork:
                 return self.staffing.change_rows
             case StaffingGap():
                 return self.staffing.gap_rows
+            case Phrase():
+                return self.phrases.rows
+            case PhraseChange():
+                return self.phrases.change_rows
         return None
 
     def _attach_child(self, entity: IncidentEvent | Draft | AuthorMessage) -> None:

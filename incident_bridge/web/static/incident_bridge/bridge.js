@@ -92,7 +92,31 @@ function fixTypography() {
   });
 }
 
+// A link with data-insert-phrase (an approved phrase beside the draft form) puts its text into
+// the textarea named by data-insert-into at the cursor, replacing a selection; a textarea never
+// touched gets it at the end. Without JS the link's href adds the phrase on the server instead.
+// Nothing is saved: the executor sees the text and saves or submits it.
+function insertPhrases() {
+  const touched = new WeakSet();
+  document.addEventListener("focusin", (event) => {
+    if (event.target instanceof HTMLTextAreaElement) touched.add(event.target);
+  });
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("[data-insert-phrase]");
+    const area = link && document.getElementById(link.dataset.insertInto);
+    if (!(area instanceof HTMLTextAreaElement)) return;
+    event.preventDefault();
+    const text = link.dataset.insertPhrase;
+    const start = touched.has(area) ? area.selectionStart : area.value.length;
+    const end = touched.has(area) ? area.selectionEnd : area.value.length;
+    area.focus();
+    area.setRangeText(text, start, end, "end");
+    area.dispatchEvent(new Event("input"));  // the length note counts the new text
+  });
+}
+
 confirmBeforeSubmit();
 countCharacters();
 liveChecks();
 fixTypography();
+insertPhrases();
