@@ -76,6 +76,7 @@ def test_jobs_locks_and_the_throttle_reach_the_master_through_sentinel(sentinel_
         redis_url=sentinel_url, queue_name="ib-sentinel-test", checks_queue_name="ib-sentinel-checks",
         poll_interval=30, screen_interval=30, push_interval=10, deadline_interval=60,
         notify_interval=60,
+        webhook_interval=10,
     )  # fmt: skip
     for name in ("ib-sentinel-test", "ib-sentinel-checks"):
         runner.queue(settings, name).empty()
