@@ -26,7 +26,7 @@ API incident-bridge: очередь сообщений, шаги обработ�
 
 def install(app: Flask, settings: Settings) -> None:
     """Mount the API under ``<URL prefix>/api/v1`` with its document and docs page."""
-    from incident_bridge.api import core, directory, docs, incidents
+    from incident_bridge.api import core, directory, docs, incidents, library
     from incident_bridge.web.converters import MAX_ID, IdConverter
 
     base = settings.url_prefix.rstrip("/") + "/api/v1"
@@ -57,11 +57,11 @@ def install(app: Flask, settings: Settings) -> None:
     api.register_converter(
         IdConverter, lambda _: {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     )
-    for module in (incidents, directory):
+    for module in (incidents, directory, library):
         api.register_blueprint(module.bp, url_prefix=base)
     app.register_blueprint(docs.bp, url_prefix=base)
     core.answer_unknown_paths(app, base)
     csrf = app.extensions.get("csrf")
     if csrf is not None:  # a token, not a cookie, signs an API request in: no CSRF to forge
-        for module in (incidents, directory):
+        for module in (incidents, directory, library):
             csrf.exempt(module.bp)

@@ -190,6 +190,17 @@ def api_blueprint(name: str, import_name: str, description: str) -> Blueprint:
     return bp
 
 
+def problems(bp: Blueprint, *codes: int) -> Callable[[F], F]:
+    """Document the problems an operation of ``bp`` may answer with."""
+
+    def decorator(view: F) -> F:
+        for code in codes:
+            view = bp.alt_response(code, response=http.HTTPStatus(code).name)(view)
+        return view
+
+    return decorator
+
+
 def sign_in() -> Response | None:
     """Take the request's token: unknown, expired or revoked → 401; over its limit → 429."""
     header = request.headers.get("Authorization", "")

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import abort as abort_with
 
-from incident_bridge.api import schemas
+from incident_bridge.api import core, schemas
 from incident_bridge.api.core import actor, api_blueprint, ctx, now, roles, session, uow
 from incident_bridge.domain.errors import InvalidInput
 from incident_bridge.domain.workflow import Role
@@ -25,14 +25,7 @@ READERS = (Role.ADMIN.value, Role.OPERATOR.value, Role.CURATOR.value)
 
 
 def problems(*codes: int) -> Any:
-    import http
-
-    def decorator(view: Any) -> Any:
-        for code in codes:
-            view = bp.alt_response(code, response=http.HTTPStatus(code).name)(view)
-        return view
-
-    return decorator
+    return core.problems(bp, *codes)
 
 
 @bp.route("/subdivisions")

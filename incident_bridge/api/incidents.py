@@ -19,7 +19,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import abort as abort_with
 
-from incident_bridge.api import schemas
+from incident_bridge.api import core, schemas
 from incident_bridge.api.core import (
     actor,
     api_blueprint,
@@ -77,15 +77,7 @@ def changes(view: Any) -> Any:
 
 
 def problems(*codes: int) -> Callable[[Any], Any]:
-    """Document the problems an operation may answer with."""
-    import http
-
-    def decorator(view: Any) -> Any:
-        for code in codes:
-            view = bp.alt_response(code, response=http.HTTPStatus(code).name)(view)
-        return view
-
-    return decorator
+    return core.problems(bp, *codes)
 
 
 @bp.route("/incidents")

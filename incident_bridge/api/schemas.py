@@ -9,6 +9,7 @@ from incident_bridge.domain.model import DraftKind, Platform
 from incident_bridge.domain.regulations import Combiner, PartsMode
 from incident_bridge.domain.workflow import Role, Status
 from incident_bridge.services import queries
+from incident_bridge.services.webhooks import EVENTS as WEBHOOK_EVENTS
 
 MAX_TEXT = 20_000  # the longest reply a platform takes is far shorter; the use cases check it
 MAX_REASON = 2_000
@@ -285,3 +286,50 @@ class ReportOut(ma.Schema):
     overdue_now = fields.Integer()
     clocks = fields.List(fields.Nested(FigureOut))
     bodies = fields.List(fields.Nested(BodyOut))
+
+
+class PhraseQuery(Strict):
+    subdivision = fields.Integer(
+        validate=_ID, metadata={"description": "Только этого подразделения и общие"}
+    )
+
+
+class PhraseBody(Strict):
+    subdivision_id = fields.Integer(validate=_ID, allow_none=True, load_default=None,
+                                    metadata={"description": "null: для всех подразделений"})  # fmt: skip
+    title = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    text = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TEXT))
+
+
+class PhraseOut(ma.Schema):
+    id = fields.Integer()
+    subdivision_id = fields.Integer(allow_none=True)
+    title = fields.String()
+    text = fields.String()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime(allow_none=True)
+    archived_at = fields.DateTime(allow_none=True)
+
+
+class WebhookBody(Strict):
+    url = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    events = fields.List(fields.String(validate=validate.OneOf(list(WEBHOOK_EVENTS))),
+                         required=True, validate=validate.Length(min=1, max=len(WEBHOOK_EVENTS)))  # fmt: skip
+    description = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class WebhookOut(ma.Schema):
+    id = fields.Integer()
+    url = fields.String()
+    description = fields.String()
+    events = fields.List(fields.String())
+    active = fields.Boolean()
+    created_at = fields.DateTime()
+    deactivated_at = fields.DateTime(allow_none=True)
+    pending = fields.Integer()
+    failed = fields.Integer()
+    delivered = fields.Integer()
+
+
+class NewWebhookOut(WebhookOut):
+    secret = fields.String(metadata={"description": "Ключ подписи: показан один раз"})

@@ -284,3 +284,50 @@ def test_the_admin_page_issues_once_lists_and_revokes(
     other = browser.__class__(app.test_client())
     other.login("operator")
     assert other.get("/admin/tokens/").status_code == 403
+
+
+def test_phrases_through_the_api(
+    app: Any, people: dict[str, Any], clients: dict[str, ApiClient]
+) -> None:
+    operator, roads, housing = (
+        clients["operator"],
+        clients["roads_executor"],
+        clients["housing_executor"],
+    )
+    body = {"subdivision_id": people["roads"].id, "title": "Сроки ремонта",
+            "text": "Работы запланированы на май."}  # fmt: skip
+    made = operator.call("POST", "/api/v1/phrases", json=body)
+    assert made.status_code == 201, made.get_json()
+    phrase_id = made.get_json()["id"]
+    common = operator.call("POST", "/api/v1/phrases", json={**body, "subdivision_id": None,
+                                                            "title": "Приветствие"})  # fmt: skip
+    assert common.status_code == 201
+    assert {p["title"] for p in roads.get("/api/v1/phrases").get_json()} == {
+        "Сроки ремонта",
+        "Приветствие",
+    }
+    assert {p["title"] for p in housing.get("/api/v1/phrases").get_json()} == {"Приветствие"}
+    _problem(roads.call("POST", "/api/v1/phrases", json=body), 403)
+    _problem(operator.call("POST", "/api/v1/phrases", json=body), 422)  # the same title again
+    edited = operator.call("PUT", f"/api/v1/phrases/{phrase_id}", json={**body, "text": "В июне."})
+    assert edited.get_json()["text"] == "В июне."
+    assert operator.call("DELETE", f"/api/v1/phrases/{phrase_id}").get_json()["archived_at"]
+    assert {p["title"] for p in roads.get("/api/v1/phrases").get_json()} == {"Приветствие"}
+
+
+def test_webhooks_through_the_api(app: Any, clients: dict[str, ApiClient]) -> None:
+    admin = clients["admin"]
+    body = {"url": "https://dms.example/hook", "events": ["incident.created", "draft.submitted"],
+            "description": "СЭД"}  # fmt: skip
+    made = admin.call("POST", "/api/v1/webhooks", json=body)
+    assert made.status_code == 201 and made.headers["Cache-Control"] == "no-store"
+    assert len(made.get_json()["secret"]) >= 32
+    listed = admin.get("/api/v1/webhooks").get_json()
+    assert [h["url"] for h in listed] == ["https://dms.example/hook"] and "secret" not in listed[0]
+    _problem(admin.call("POST", "/api/v1/webhooks", json={**body, "url": "ftp://x"}), 422)
+    _problem(admin.call("POST", "/api/v1/webhooks", json={**body, "events": ["nothing"]}), 422)
+    _problem(clients["operator"].call("POST", "/api/v1/webhooks", json=body), 403)
+    _problem(clients["operator"].get("/api/v1/webhooks"), 403)
+    gone = admin.call("DELETE", f"/api/v1/webhooks/{made.get_json()['id']}")
+    assert gone.status_code == 200 and gone.get_json()["active"] is False
+    _problem(admin.call("DELETE", "/api/v1/webhooks/999999"), 404)

@@ -108,6 +108,7 @@ SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 #: The REST API signs in with a token, not the session: its permissions are the same use
 #: cases', checked per role in tests/functional/test_api.py and fuzzed by Schemathesis.
 API_ENDPOINTS = ("incident_bridge_api_incidents.", "incident_bridge_api_directory.",
+                 "incident_bridge_api_library.",
                  "incident_bridge_api_docs.", "incident-bridge-api-docs.")  # fmt: skip
 
 
