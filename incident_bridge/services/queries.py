@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, text, union
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, text, tuple_, union
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from incident_bridge.domain.deadlines import ClockState, headline
@@ -483,40 +483,51 @@ def keyset(
 ) -> KeysetPage:
     """The rows of the queue after ``after`` in ``flt``'s order: stable under inserts, however deep.
 
-    The same filters and order as the pages (``_conditions``, ``_order``); a row that moves
-    (its deadline changed) is seen where it is now, never twice on one walk of the same order.
+    The same filters and order as the pages (``_conditions``, ``_order``). The order has
+    two stretches, the rows with a value of the sort column and those without (last
+    ascending, first descending); each is read with a row comparison the column's index
+    serves, so a page deep in the queue costs what the first one does.
     """
-    conditions = _conditions(session, actor, flt)
-    total = _counts(session, actor, flt, conditions).of(flt.status)
-    query = select(Incident).where(*conditions, *_status_condition(flt.status))
-    if after is not None:
-        query = query.where(_after(flt, after))
-    query = (
-        query.order_by(*_order(flt))
-        .limit(limit + 1)
-        .options(selectinload(Incident.parts), joinedload(Incident.subdivision))
-    )
-    rows = list(session.scalars(query))
+    conditions = [*_conditions(session, actor, flt), *_status_condition(flt.status)]
+    total = _counts(session, actor, flt, _conditions(session, actor, flt)).of(flt.status)
+    rows: list[Incident] = []
+    for where, order in _stretches(flt, after):
+        if len(rows) > limit:
+            break
+        query = (
+            select(Incident)
+            .where(*conditions, *where)
+            .order_by(*order)
+            .limit(limit + 1 - len(rows))
+            .options(selectinload(Incident.parts), joinedload(Incident.subdivision))
+        )
+        rows += session.scalars(query)
     more = len(rows) > limit
     rows = rows[:limit]
     last = Position(sort_value(rows[-1], flt.sort), rows[-1].id) if more and rows else None
     return KeysetPage(rows, last, total)
 
 
-def _after(flt: QueueFilter, after: Position) -> ColumnElement[bool]:
-    """Rows past ``after`` in ``_order``: rows without a value sort last ascending, first descending."""
+def _stretches(flt: QueueFilter, after: Position | None) -> list[tuple[list[Any], list[Any]]]:
+    """(conditions, ORDER BY) of what is left of each stretch of the order after ``after``."""
     column: Any = {
         Sort.DUE: Incident.due_at,
         Sort.CREATED: Incident.remote_created_at,
         Sort.NUMBER: Incident.number,
     }[flt.sort]
-    value, ident = after.value, after.incident_id
-    if not flt.descending:
-        if value is None:
-            return and_(column.is_(None), Incident.id > ident)
-        return or_(
-            column > value, and_(column == value, Incident.id > ident), column.is_(None)
-        )
-    if value is None:
-        return or_(and_(column.is_(None), Incident.id < ident), column.is_not(None))
-    return or_(column < value, and_(column == value, Incident.id < ident))
+    pair = tuple_(column, Incident.id)
+    if flt.descending:
+        valued = ([column.is_not(None)], [column.desc(), Incident.id.desc()])
+        empty = ([column.is_(None)], [Incident.id.desc()])
+        if after is None:
+            return [empty, valued]
+        if after.value is None:
+            return [([column.is_(None), Incident.id < after.incident_id], empty[1]), valued]
+        return [([pair < tuple_(after.value, after.incident_id)], valued[1])]
+    valued = ([column.is_not(None)], [column.asc(), Incident.id.asc()])
+    empty = ([column.is_(None)], [Incident.id.asc()])
+    if after is None:
+        return [valued, empty]
+    if after.value is None:
+        return [([column.is_(None), Incident.id > after.incident_id], empty[1])]
+    return [([pair > tuple_(after.value, after.incident_id)], valued[1]), empty]
