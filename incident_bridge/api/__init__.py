@@ -15,7 +15,7 @@ DESCRIPTION = """\
 API incident-bridge: очередь сообщений, шаги обработки по регламенту, справочники и отчёты.
 
 Каждый запрос несёт персональный токен: `Authorization: Bearer <токен>`
-(`flask --app wsgi bridge api-token create --login LOGIN`). Токен действует от имени
+(`.venv/bin/flask --app wsgi bridge api-token create --login LOGIN`). Токен действует от имени
 владельца и с его ролью: те же права, отказы и история, что и на страницах.
 
 Изменение сообщения требует `If-Match` с его `ETag` (версия из последнего GET);

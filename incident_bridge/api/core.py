@@ -10,6 +10,7 @@ needs no CSRF token and a browser's cookie opens nothing here. Errors are RFC 94
 from __future__ import annotations
 
 import http
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
@@ -108,6 +109,10 @@ def problem(status: int, detail: str, *, errors: Any = None, headers: Any = None
     return response
 
 
+STALE = (
+    "Сообщение уже изменил другой сотрудник: получите его заново (GET) и повторите с новым ETag."
+)
+
 #: Our errors → HTTP statuses (the first base class that matches wins).
 STATUS_OF: list[tuple[type[BridgeError], int]] = [
     (NotFound, 404),
@@ -123,6 +128,8 @@ def bridge_problem(error: BridgeError) -> Response:
     """A use case's refusal as a problem, in the words the pages show."""
     if isinstance(error, StorageError):
         return problem(409 if error.conflict else 422, error.user_message)
+    if isinstance(error, ConcurrentUpdate) and error.user_message == ConcurrentUpdate.user_message:
+        return problem(412, STALE)  # the pages' words say «обновите страницу»
     status = next((code for kind, code in STATUS_OF if isinstance(error, kind)), 409)
     return problem(status, error.user_message)
 
@@ -133,7 +140,9 @@ def http_problem(error: HTTPException) -> Response:
     data = getattr(error, "data", None) or {}
     errors = data.get("messages") or data.get("errors")
     if status == 422:
-        return problem(422, "Поля запроса не прошли проверку: см. errors.", errors=errors)
+        return problem(422, "Поля запроса не прошли проверку: см. errors.", errors=russian(errors))
+    if status == 400 and errors:
+        return problem(400, "Тело запроса — не JSON: проверьте синтаксис.", errors=russian(errors))
     detail = (
         {
             404: "Такого адреса в API нет.",
@@ -149,6 +158,42 @@ def http_problem(error: HTTPException) -> Response:
         headers = {**headers, **dict(error.get_headers())}
         headers.pop("Content-Type", None)
     return problem(status, detail, errors=errors, headers=headers)
+
+
+#: marshmallow's and webargs' messages in Russian (the rest are ours already).
+MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p), r) for p, r in (
+        (r"^Missing data for required field\.$", "Обязательное поле."),
+        (r"^Unknown field\.$", "Неизвестное поле."),
+        (r"^Field may not be null\.$", "Поле не может быть null."),
+        (r"^Not a valid integer\.$", "Нужно целое число."),
+        (r"^Not a valid string\.$", "Нужна строка."),
+        (r"^Not a valid boolean\.$", "Нужно true или false."),
+        (r"^Not a valid list\.$", "Нужен список."),
+        (r"^Invalid input type\.$", "Неверный тип значения."),
+        (r"^Invalid JSON body\.$", "Тело запроса — не JSON."),
+        (r"^Must be one of: (.*)\.$", r"Допустимые значения: \1."),
+        (r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$",
+         r"Число от \1 до \2."),
+        (r"^Must be greater than or equal to (\S+)\.$", r"Число не меньше \1."),
+        (r"^Length must be between (\S+) and (\S+)\.$", r"Длина от \1 до \2."),
+        (r"^Shorter than minimum length (\S+)\.$", r"Короче \1."),
+        (r"^Longer than maximum length (\S+)\.$", r"Длиннее \1."),
+    )
+]  # fmt: skip
+
+
+def russian(errors: Any) -> Any:
+    """The same errors, each known message in Russian (field names stay as sent)."""
+    if isinstance(errors, dict):
+        return {key: russian(value) for key, value in errors.items()}
+    if isinstance(errors, list):
+        return [russian(value) for value in errors]
+    if isinstance(errors, str):
+        for pattern, replacement in MESSAGES:
+            if pattern.match(errors):
+                return pattern.sub(replacement, errors)
+    return errors
 
 
 def _own_description(error: HTTPException) -> str | None:

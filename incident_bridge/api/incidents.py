@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import abort, current_app
+from flask import current_app
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import abort as abort_with
@@ -34,6 +34,7 @@ from incident_bridge.api.core import (
     uow,
 )
 from incident_bridge.checks.scaffold import scaffold
+from incident_bridge.domain.errors import NotFound
 from incident_bridge.domain.model import DraftKind
 from incident_bridge.domain.regulations import Combiner, PartsMode
 from incident_bridge.domain.workflow import Action, allowed_actions
@@ -212,7 +213,7 @@ def retry_delivery(incident_id: int, delivery_id: int) -> Any:
     if expected != incident.version_id:
         return _stale()
     if not any(o.id == delivery_id for o in queries.outbox_for(session(), incident_id)):
-        abort(404)
+        raise NotFound("У этого сообщения нет такой отправки.")
     services_outbox.retry(uow(), ctx(), delivery_id, actor(), now())
     kick()
     return _answer(_visible(incident_id))
@@ -228,15 +229,14 @@ def _step(incident_id: int, operation: Callable[[int], Any]) -> Any:
 
 
 def _stale() -> Any:
-    return problem(412, "Сообщение уже изменил другой сотрудник: получите его заново.")
+    return problem(412, core.STALE)
 
 
 def _visible(incident_id: int) -> Incident:
     incident = session().get(Incident, incident_id)
-    if incident is None:
-        abort(404)
-    if not queries.may_see(incident, actor()):
-        abort(404)  # an executor does not learn that another body's message exists
+    # An executor does not learn that another body's message exists.
+    if incident is None or not queries.may_see(incident, actor()):
+        raise NotFound(f"Сообщения {incident_id} нет или оно вам не видно.")
     return incident
 
 

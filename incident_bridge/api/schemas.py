@@ -186,7 +186,10 @@ class IncidentOut(ma.Schema):
     municipality = fields.String()
     created_at = fields.DateTime()
     detected_at = fields.DateTime()
-    due_at = fields.DateTime(allow_none=True)
+    due_at = fields.DateTime(allow_none=True, metadata={"description": (
+        "Ближайший срок из идущих часов (по нему сортирует очередь); у нового сообщения это "
+        "и срок перенаправления с причиной (30 минут). Какой это срок — в clocks сообщения"
+    )})  # fmt: skip
     version = fields.Integer(metadata={"description": "Версия: ETag и If-Match"})
 
 

@@ -88,6 +88,7 @@ def validate_url(url: str) -> str:
     try:
         parts = urlsplit(url)
         host = parts.hostname
+        parts.port  # noqa: B018 (a port past 65535 or not a number raises here)
     except ValueError:
         raise InvalidInput("Адрес получателя записан неверно.") from None
     if parts.scheme not in ("http", "https"):

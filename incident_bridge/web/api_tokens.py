@@ -1,12 +1,13 @@
-"""«API-токены» (admin): every personal token with its state; issue one for a person, revoke any."""
+"""«Токены доступа к API» (admin): every personal token with its state; issue one for a person, revoke any."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, session, url_for
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, SubmitField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from incident_bridge.domain.errors import BridgeError
@@ -27,17 +28,27 @@ class IssueForm(FlaskForm):
         default=365,
         validators=[Optional(), NumberRange(1, api_tokens.MAX_EXPIRY_DAYS, "От 1 до 3650 дней.")],
     )
+    #: One token per shown form: reloading the page after issuing does not issue another.
+    nonce = HiddenField()
     submit = SubmitField("Выдать токен")
+
+
+#: The session remembers the last forms it issued a token by (not secret: one-use numbers).
+USED = "incident_bridge_token_forms"
 
 
 class RevokeTokenForm(FlaskForm):
     submit = SubmitField("Отозвать")
 
 
-def _issue_form() -> IssueForm:
-    form = IssueForm()
+def _issue_form(fresh: bool = False) -> IssueForm:
+    """The issue form (``fresh``: empty, for the page after a token was issued)."""
+    form = IssueForm(formdata=None) if fresh else IssueForm()
+    people = sorted((u for u in uow().people.users() if u.active), key=lambda u: u.full_name)
     form.user.choices = [(u.id, f"{u.full_name} ({u.login}, {Role(u.role).label})")
-                         for u in uow().people.users() if u.active]  # fmt: skip
+                         for u in people]  # fmt: skip
+    if fresh or not form.nonce.data:
+        form.nonce.data = secrets.token_urlsafe(12)
     return form
 
 
@@ -68,13 +79,19 @@ def issue() -> Any:
     if not form.validate_on_submit():
         flash("; ".join(", ".join(m) for m in form.errors.values()), "error")
         return redirect(url_for(".index"))
+    used = list(session.get(USED, []))
+    if form.nonce.data in used:
+        flash("Токен по этой форме уже выдан; он показан один раз. Нужен ещё один — выдайте заново.",
+              "error")  # fmt: skip
+        return redirect(url_for(".index"))
+    session[USED] = [*used[-19:], form.nonce.data]
     try:
         issued = api_tokens.create(uow(), form.user.data, name=form.name.data or "API",
                                    expires_days=form.expires_days.data, by=actor(), now=now())  # fmt: skip
     except BridgeError as exc:
         flash(exc.user_message, "error")
         return redirect(url_for(".index"))
-    return _page(_issue_form(), issued), 201, {"Cache-Control": "no-store"}
+    return _page(_issue_form(fresh=True), issued), 201, {"Cache-Control": "no-store"}
 
 
 @bp.route("/<ib_id:token_id>/revoke", methods=["POST"])
@@ -89,5 +106,5 @@ def revoke(token_id: int) -> Any:
     except BridgeError as exc:
         flash(exc.user_message, "error")
     else:
-        flash(f"Токен «{row.name}» ({row.prefix}…) отозван.", "success")
+        flash(f"Токен {row.prefix}… ({row.name}) отозван.", "success")
     return redirect(url_for(".index"))

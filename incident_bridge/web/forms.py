@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -357,6 +358,18 @@ class PartForm(VersionedForm):
     submit = SubmitField("Направить куратору")
 
 
+class AtLeastOne:
+    """At least one box ticked; unlike ``DataRequired`` it puts no ``required`` on every box
+    (a browser would then demand them all)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if not field.data:
+            raise StopValidation(self.message)
+
+
 class WebhookForm(FlaskForm):
     url = StringField(
         "Адрес получателя (http:// или https://)",
@@ -365,7 +378,7 @@ class WebhookForm(FlaskForm):
     description = StringField("Описание (чья система, зачем)", validators=[Length(max=500)])
     events = SelectMultipleField(
         "События",
-        validators=[DataRequired("Выберите хотя бы одно событие.")],
+        validators=[AtLeastOne("Выберите хотя бы одно событие.")],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -335,3 +337,40 @@ def test_webhooks_through_the_api(app: Any, clients: dict[str, ApiClient]) -> No
     gone = admin.call("DELETE", f"/api/v1/webhooks/{made.get_json()['id']}")
     assert gone.status_code == 200 and gone.get_json()["active"] is False
     _problem(admin.call("DELETE", "/api/v1/webhooks/999999"), 404)
+
+
+def test_reloading_the_issued_page_issues_no_second_token(
+    browser: Any, app: Any, people: dict[str, Any]
+) -> None:
+    browser.login("admin")
+    page = browser.get("/admin/tokens/").get_data(as_text=True)
+    nonce = re.search(r'name="nonce"[^>]*value="([^"]+)"', page) or re.search(
+        r'value="([^"]+)"[^>]*name="nonce"', page)  # fmt: skip
+    assert nonce
+    form = {
+        "user": people["operator"].id,
+        "name": "СЭД",
+        "expires_days": "30",
+        "nonce": nonce.group(1),
+    }
+    assert browser.submit("/admin/tokens/", "/admin/tokens/", form).status_code == 201
+    assert 'value="СЭД"' not in browser.last_page  # the form after issuing is empty
+    again = browser.submit("/admin/tokens/", "/admin/tokens/", form)  # the browser's «resend»
+    assert "уже выдан" in again.get_data(as_text=True)
+    with app.app_context():
+        assert len(app.extensions["incident_bridge"].unit_of_work().api_tokens.all()) == 1
+
+
+def test_problems_speak_russian_to_the_integrator(app: Any, clients: dict[str, ApiClient]) -> None:
+    operator = clients["operator"]
+    missing = _problem(operator.get("/api/v1/incidents/999999"), 404)
+    assert "999999" in missing["detail"]
+    bad = _problem(operator.get("/api/v1/incidents?limit=0&sort=x"), 422)
+    flat = json.dumps(bad["errors"], ensure_ascii=False)
+    assert "Число от 1 до 200." in flat and "Допустимые значения" in flat
+    extra = operator.call("POST", "/api/v1/subdivisions", json={"name": "X", "extra": 1})
+    assert "Неизвестное поле." in json.dumps(_problem(extra, 422)["errors"], ensure_ascii=False)
+    broken = operator.client.post("/api/v1/subdivisions", data="{not json",
+                                  headers={"Authorization": f"Bearer {operator.token}",
+                                           "Content-Type": "application/json"})  # fmt: skip
+    assert "не JSON" in _problem(broken, 400)["detail"]

@@ -218,3 +218,18 @@ def test_only_an_admin_may_open_the_page(people, browser, db_session):
     })  # fmt: skip
     assert response.status_code == 403
     assert db_session.scalars(select(Webhook)).all() == []
+
+
+def test_the_form_asks_for_one_event_not_every_one(people, browser, db_session):
+    """No `required` on each box (a browser would demand them all); none ticked is refused."""
+    browser.login("admin")
+    page = browser.get("/admin/webhooks/").get_data(as_text=True)
+    boxes = re.findall(r'<input[^>]*type="checkbox"[^>]*>', page)
+    assert len(boxes) == 5 and not any("required" in box for box in boxes)
+    refused = browser.submit("/admin/webhooks/", "/admin/webhooks/", {
+        "url": "https://dms.example/hook", "description": ""})  # fmt: skip
+    assert "Выберите хотя бы одно событие." in refused.get_data(as_text=True)
+    port = browser.submit("/admin/webhooks/", "/admin/webhooks/", {
+        "url": "http://localhost:99999/x", "description": "", "events": ["incident.created"]})  # fmt: skip
+    assert "записан неверно" in port.get_data(as_text=True)
+    assert db_session.scalars(select(Webhook)).all() == []
