@@ -11,7 +11,7 @@ from datetime import datetime
 from incident_bridge.domain.notices import Duty
 from incident_bridge.domain.regulations import Profile
 from incident_bridge.domain.workflow import Role
-from incident_bridge.services import directory
+from incident_bridge.services import directory, phrases
 from incident_bridge.services.unit_of_work import UnitOfWork
 
 SUBDIVISIONS = (
@@ -61,4 +61,24 @@ def seed(uow: UnitOfWork, profile: Profile, now: datetime) -> list[tuple[str, st
                 # deficiencies, significant messages and surges reach a bell someone watches.
                 directory.set_contact(uow, user.id, None, Duty.DEPUTY.value, by=directory.CONSOLE,
                                       now=now)  # fmt: skip
+    if not uow.phrases.active():
+        _phrases(uow, ids, now)
     return [(login, password, role.value, name) for login, password, role, name, _ in people]
+
+
+#: A few approved wordings, so «Типовые формулировки» do not open empty (None: for everyone).
+PHRASES = (
+    (None, "Благодарность за обращение",
+     "Благодарим Вас за обращение и неравнодушие к проблемам города."),
+    (None, "Ход рассмотрения",
+     "Ваше обращение взято на контроль; о результатах мы сообщим дополнительно."),
+    (0, "Работы запланированы",
+     "Работы запланированы на ___ и будут выполнены силами управляющей организации."),
+)  # fmt: skip
+
+
+def _phrases(uow: UnitOfWork, ids: list[int], now: datetime) -> None:
+    for sub_index, title, text in PHRASES:
+        subdivision_id = ids[sub_index] if sub_index is not None else None
+        phrases.add(uow, directory.CONSOLE, subdivision_id=subdivision_id, title=title, text=text,
+                    now=now)  # fmt: skip

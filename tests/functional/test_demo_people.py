@@ -30,3 +30,17 @@ def test_each_profile_gets_demo_people_for_its_roles(tmp_path, profile, coordina
         again = seed(uow, state.context.profile, datetime.now(UTC))
         assert {login for login, *_ in again} == logins
         state.db.session.remove()
+
+
+def test_the_demo_seeds_a_few_phrases_once(app, db_session):
+    """«Типовые формулировки» do not open empty on the demo; seeding again adds none."""
+    from datetime import UTC, datetime
+
+    from incident_bridge.persistence.models import Phrase
+    from incident_bridge.services import demo
+
+    state = app.extensions["incident_bridge"]
+    for _ in range(2):
+        demo.seed(state.unit_of_work(), state.context.profile, datetime.now(UTC))
+    titles = {p.title for p in db_session.query(Phrase).all()}
+    assert titles == {"Благодарность за обращение", "Ход рассмотрения", "Работы запланированы"}
