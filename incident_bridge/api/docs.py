@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import swagger_ui_bundle
-from flask import Blueprint, Response, abort, render_template, send_from_directory, url_for
+from flask import Blueprint, abort, render_template, send_from_directory, url_for
 
+from incident_bridge.web.assets import read_whole
 from incident_bridge.web.security_headers import CONTENT_SECURITY_POLICY
 
 bp = Blueprint("incident_bridge_api_docs", __name__, template_folder="templates")
@@ -34,16 +35,7 @@ def page() -> Any:
 def asset(name: str) -> Any:
     """One of Swagger UI's files, or the page's own starter script."""
     if name == "api-docs.js":
-        return _whole(send_from_directory(OWN, name, max_age=3600))
+        return read_whole(send_from_directory(OWN, name, max_age=3600))
     if name not in SERVED:
         abort(404)
-    return _whole(send_from_directory(ASSETS, name, max_age=86400))
-
-
-def _whole(response: Response) -> Response:
-    """The file read whole and closed before the response goes out (as ``web.assets`` does)."""
-    response.direct_passthrough = False
-    data = response.get_data()
-    response.close()
-    response.set_data(data)
-    return response
+    return read_whole(send_from_directory(ASSETS, name, max_age=86400))

@@ -7,6 +7,15 @@ from flask import Blueprint, Response
 PREFIX = ""
 
 
+def read_whole(response: Response) -> Response:
+    """A file response read whole and its file closed before the response goes out."""
+    response.direct_passthrough = False
+    data = response.get_data()
+    response.close()
+    response.set_data(data)
+    return response
+
+
 class _Assets(Blueprint):
     """Static files read whole and their file closed before the response goes out.
 
@@ -15,12 +24,7 @@ class _Assets(Blueprint):
     """
 
     def send_static_file(self, filename: str) -> Response:
-        response = super().send_static_file(filename)
-        response.direct_passthrough = False
-        data = response.get_data()
-        response.close()
-        response.set_data(data)
-        return response
+        return read_whole(super().send_static_file(filename))
 
 
 # Served at ``<prefix>/bridge-static/incident_bridge/…``, clear of the host's own ``/static``.
